@@ -1,0 +1,225 @@
+"""The ``faqbot`` command line: ask, lookup, check, kb validate, rules import-ncci, replay, eval, chat.
+
+Thin: every command parses its arguments, calls the core, and formats the result. Bad arguments
+give one line on stderr and exit 2; a broken knowledge base lists its problems and exits 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Callable, Sequence
+
+from faqbot.knowledge import KnowledgeError, default_kb_dir
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad command-line input: reported in one line, exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, no usage dump
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _add_kb(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--kb", type=Path, default=None, help="knowledge folder (default: the shipped one)")
+
+
+def _engine(args: argparse.Namespace):
+    from faqbot.engine import Faqbot
+
+    return Faqbot.from_path(args.kb or default_kb_dir())
+
+
+def _cmd_ask(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    setting = None if args.setting in (None, "any") else args.setting
+    if not args.question:
+        if not args.json:
+            raise UsageError("faqbot ask: give a QUESTION (or use --json to read questions from stdin)")
+        for line in sys.stdin:
+            if line.strip():
+                answer = engine.answer(line.strip(), as_of=args.as_of, setting=setting)
+                sys.stdout.write(json.dumps(answer.to_dict(), ensure_ascii=False) + "\n")
+        return EXIT_OK
+    question = " ".join(args.question)
+    answer = engine.answer(question, as_of=args.as_of, setting=setting)
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        from faqbot.terminal_format import format_answer
+
+        print(format_answer(answer))
+    return EXIT_OK
+
+
+def resolve_lookup(terms: Sequence[str], engine) -> tuple[list[str], list[str]]:
+    """Codes for lookup terms (codes, ranges, family ids or titles) and the terms that matched nothing."""
+    kb = engine.kb
+    codes: list[str] = []
+    missing: list[str] = []
+    for term in terms:
+        lowered = term.lower().strip()
+        family = next(
+            (f for f in kb.families.values() if lowered in (f.id, f.title.lower()) or lowered.replace(" ", "_") == f.id),
+            None,
+        )
+        if family is not None:
+            codes.extend(card.code for card in kb.codes_in_family(family.id) if card.code not in codes)
+            continue
+        scan = engine.scan(term)
+        if not scan.codes:
+            hint = f" (did you mean {', '.join(scan.did_you_mean.values())}?)" if scan.did_you_mean else ""
+            missing.append(term + hint)
+        codes.extend(code for code in scan.codes if code not in codes)
+    return codes, missing
+
+
+def _cmd_lookup(args: argparse.Namespace) -> int:
+    from faqbot.terminal_format import format_card
+
+    engine = _engine(args)
+    codes, missing = resolve_lookup(args.codes, engine)
+    as_of = args.as_of or date.today()
+    if args.json:
+        from dataclasses import asdict
+
+        from faqbot.rules import _jsonable
+
+        cards = [dict(_jsonable(asdict(engine.kb.codes[c])), status=engine.kb.codes[c].status_on(as_of)) for c in codes]
+        print(json.dumps({"codes": cards, "not_found": missing, "as_of": as_of.isoformat()}, indent=2))
+    else:
+        print("\n\n".join(format_card(engine.kb.codes[c], engine.kb, as_of) for c in codes))
+    for term in missing:
+        print(f"faqbot lookup: not in the code table: {term}", file=sys.stderr)
+    return EXIT_OK if codes and not missing else EXIT_FAIL
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    codes: list[str] = []
+    for term in args.codes:
+        scan = engine.scan(term)
+        if scan.unknown or not scan.codes:
+            hint = f" (did you mean {', '.join(scan.did_you_mean.values())}?)" if scan.did_you_mean else ""
+            raise UsageError(f"faqbot check: not in the code table: {term}{hint}")
+        codes.extend(c for c in scan.codes if c not in codes)
+    check = engine.check(codes, dos=args.dos or date.today(), setting=args.setting, alone=args.alone or len(codes) == 1)
+    if args.json:
+        print(json.dumps(check.to_dict(), indent=2))
+    else:
+        from faqbot.terminal_format import DISCLAIMER, format_check
+
+        print(format_check(check))
+        print()
+        print(DISCLAIMER)
+    return EXIT_OK
+
+
+def _cmd_kb_validate(args: argparse.Namespace) -> int:
+    from faqbot.knowledge import validate_knowledge
+
+    root = args.kb or default_kb_dir()
+    kb, problems = validate_knowledge(root)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if kb is None:
+        print(f"{len(problems)} problem(s) in {root}", file=sys.stderr)
+        return EXIT_FAIL
+    print(
+        f"knowledge base OK: {len(kb.entries)} entries, {len(kb.codes)} codes, {len(kb.families)} families, "
+        f"{len(kb.rules)} rules, {len(kb.sources)} sources ({root})"
+    )
+    return EXIT_OK
+
+
+def _cmd_chat(args: argparse.Namespace) -> int:
+    from faqbot.ui.app import FaqbotApp
+
+    FaqbotApp(kb_dir=args.kb or default_kb_dir(), as_of=args.as_of).run()
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="faqbot", description="Radiation-oncology billing code answers, with sources.")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    ask = sub.add_parser("ask", help="answer one question (or JSON Lines from stdin with --json)")
+    ask.add_argument("question", nargs="*", help="the question")
+    ask.add_argument("--json", action="store_true", help="print JSON (one object per line when reading stdin)")
+    ask.add_argument("--as-of", type=_iso_date, default=None, help="answer as of this date (default today)")
+    ask.add_argument("--setting", choices=("practitioner", "hospital", "any"), default=None)
+    _add_kb(ask)
+    ask.set_defaults(func=_cmd_ask)
+
+    lookup = sub.add_parser("lookup", help="print code cards (codes, ranges or a family name)")
+    lookup.add_argument("codes", nargs="+")
+    lookup.add_argument("--as-of", type=_iso_date, default=None)
+    lookup.add_argument("--json", action="store_true")
+    _add_kb(lookup)
+    lookup.set_defaults(func=_cmd_lookup)
+
+    check = sub.add_parser("check", help="rule check for a combination of codes")
+    check.add_argument("codes", nargs="+")
+    check.add_argument("--dos", type=_iso_date, default=None, help="date of service (default today)")
+    check.add_argument("--setting", choices=("practitioner", "hospital", "any"), default="any")
+    check.add_argument("--alone", action="store_true", help="ask whether a single code may be billed alone")
+    check.add_argument("--json", action="store_true")
+    _add_kb(check)
+    check.set_defaults(func=_cmd_check)
+
+    kb = sub.add_parser("kb", help="knowledge base tools")
+    kb_sub = kb.add_subparsers(dest="kb_command", parser_class=_Parser, required=True)
+    validate = kb_sub.add_parser("validate", help="check every knowledge file; exit 1 on any problem")
+    _add_kb(validate)
+    validate.set_defaults(func=_cmd_kb_validate)
+
+    chat = sub.add_parser("chat", help="open the chat app (the default)")
+    chat.add_argument("--as-of", type=_iso_date, default=None)
+    _add_kb(chat)
+    chat.set_defaults(func=_cmd_chat)
+
+    for register in _EXTRA_COMMANDS:
+        register(sub)
+    return parser
+
+
+_EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    try:
+        if not argv or argv[0].startswith("--kb") or argv[0].startswith("--as-of"):
+            argv = ["chat", *argv]
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            raise UsageError("faqbot: choose a command (ask, lookup, check, kb, chat); see faqbot --help")
+        return args.func(args)
+    except UsageError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
+    except KnowledgeError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"faqbot: the knowledge base has {len(exc.problems)} problem(s); fix them and try again "
+              "(faqbot kb validate lists them)", file=sys.stderr)
+        return EXIT_FAIL
+    except BrokenPipeError:
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,187 @@
+"""Recognize billing codes in free text: CPT, HCPCS Level II, modifiers and ranges.
+
+Tolerant of the ways people type codes ("g 6012", "G-6012", "77-014", "CPT® 77014", "77014-26",
+"77261 through 77263"). Normalization is pure and never raises; knowing which codes exist is
+left to :func:`recognize`, which takes the code table's codes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Collection, Iterable
+
+from rapidfuzz.distance import Levenshtein
+from rapidfuzz import process
+
+# Modifiers that may follow a code after a space as well as after a hyphen.
+KNOWN_MODIFIERS = frozenset(
+    {"26", "TC", "59", "XE", "XS", "XP", "XU", "25", "76", "77", "91", "KX", "GA", "GY", "GZ", "LT", "RT"}
+)
+# HCPCS Level II first letters that may be separated from their digits by a space ("g 6012").
+# "A" and "I" are left out: "a 2016 edit" is English, not A2016.
+_SPACED_LETTERS = "BCDEGHJKLMPQRSTUVbcdeghjklmpqrstuv"
+
+_CODE = (
+    r"(?:"
+    r"(?P<hcpcs>[A-Va-v]-?\d{4}|[" + _SPACED_LETTERS + r"]\s\d{4})"
+    r"|(?P<cat>\d{4}[FTUftu])"
+    r"|(?P<cpt>\d{5}|\d{2}-\d{3}|\d{3}-\d{2})"
+    r")"
+)
+_CODE_RE = re.compile(r"(?<![\w.,])" + _CODE + r"(?![\w.,]\d|\w)")
+_RANGE_JOIN_RE = re.compile(r"\s*(?:-|–|—|\bthrough\b|\bthru\b|\bto\b)\s*", re.IGNORECASE)
+_MODIFIER_RE = re.compile(
+    r"(?:\s*-\s*(?P<hyph>[A-Za-z0-9]{2})|\s+(?P<space>[A-Za-z0-9]{2}))(?![\w])"
+)
+_STANDALONE_MODIFIER_RE = re.compile(r"\bmodifiers?\s*-?\s*(?P<mod>[A-Za-z0-9]{2})\b", re.IGNORECASE)
+_CLEAN_RE = re.compile(r"[®™©]|\bCPT\b|\bHCPCS\b", re.IGNORECASE)
+_NORMAL_FORM = re.compile(r"^(?:\d{5}|\d{4}[FTU]|[A-V]\d{4})$")
+
+MAX_RANGE_SPAN = 200
+MAX_TO_RANGE_SPAN = 10
+
+
+@dataclass(frozen=True, slots=True)
+class CodeMention:
+    """One code (or range) as written in the text."""
+
+    raw: str
+    start: int
+    end: int
+    code: str
+    range_end: str = ""
+    modifiers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CodeScan:
+    """The codes a text names, checked against a code table."""
+
+    codes: tuple[str, ...] = ()
+    unknown: tuple[str, ...] = ()
+    modifiers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    did_you_mean: dict[str, str] = field(default_factory=dict)
+    mentions: tuple[CodeMention, ...] = ()
+
+    @property
+    def all_codes(self) -> tuple[str, ...]:
+        return self.codes + self.unknown
+
+
+def normalize_code(raw: str) -> str | None:
+    """Return the normal form of one written code (``"g 6012"`` -> ``"G6012"``), or None."""
+    text = _CLEAN_RE.sub("", raw).strip()
+    compact = re.sub(r"[\s\-–]", "", text).upper()
+    return compact if _NORMAL_FORM.match(compact) else None
+
+
+def is_normal_code(code: str) -> bool:
+    return bool(_NORMAL_FORM.match(code))
+
+
+def _range_key(code: str) -> tuple[str, int] | None:
+    """A (prefix, number) pair that orders codes of one kind; None if codes of this kind have no order."""
+    if code[0].isalpha():
+        return code[0], int(code[1:])
+    if code[-1].isalpha():
+        return code[-1], int(code[:-1])
+    return "", int(code)
+
+
+def expand_range(first: str, last: str, known: Iterable[str]) -> tuple[str, ...]:
+    """Known codes from ``first`` to ``last`` inclusive (same kind of code), sorted."""
+    a, b = _range_key(first), _range_key(last)
+    if a is None or b is None or a[0] != b[0] or b[1] < a[1]:
+        return ()
+    return tuple(
+        sorted(
+            code
+            for code in known
+            if (key := _range_key(code)) is not None and key[0] == a[0] and a[1] <= key[1] <= b[1]
+        )
+    )
+
+
+def find_mentions(text: str) -> list[CodeMention]:
+    """Every code, range and attached modifier in ``text``, in order. Never raises."""
+    mentions: list[CodeMention] = []
+    pos = 0
+    while True:
+        match = _CODE_RE.search(text, pos)
+        if match is None:
+            return mentions
+        code = normalize_code(match.group(0))
+        end = match.end()
+        if code is None:
+            pos = end
+            continue
+        range_end = ""
+        join = _RANGE_JOIN_RE.match(text, end)
+        if join is not None:
+            second = _CODE_RE.match(text, join.end())
+            other = normalize_code(second.group(0)) if second else None
+            if second and other and _is_range(code, other, join.group(0)):
+                range_end, end = other, second.end()
+        modifiers: list[str] = []
+        while True:
+            mod = _MODIFIER_RE.match(text, end)
+            if mod is None:
+                break
+            value = (mod.group("hyph") or mod.group("space")).upper()
+            if mod.group("space") and value not in KNOWN_MODIFIERS:
+                break
+            if mod.group("hyph") and not (value in KNOWN_MODIFIERS or value.isalpha()):
+                break
+            modifiers.append(value)
+            end = mod.end()
+        mentions.append(CodeMention(text[match.start() : end], match.start(), end, code, range_end, tuple(modifiers)))
+        pos = end
+
+
+def _is_range(first: str, last: str, joiner: str) -> bool:
+    a, b = _range_key(first), _range_key(last)
+    if a is None or b is None or a[0] != b[0] or b[1] <= a[1]:
+        return False
+    limit = MAX_TO_RANGE_SPAN if joiner.strip().lower() == "to" else MAX_RANGE_SPAN
+    return b[1] - a[1] <= limit
+
+
+def question_modifiers(text: str) -> tuple[str, ...]:
+    """Modifiers named on their own ("with modifier 59")."""
+    return tuple(m.group("mod").upper() for m in _STANDALONE_MODIFIER_RE.finditer(text))
+
+
+def suggest_code(code: str, known: Collection[str]) -> str | None:
+    """The one known code a single edit away from ``code``; None when there are none or several."""
+    close = process.extract(code, known, scorer=Levenshtein.distance, score_cutoff=1, limit=3)
+    return close[0][0] if len(close) == 1 else None
+
+
+def recognize(text: str, known: Collection[str]) -> CodeScan:
+    """Codes named in ``text``: known ones (ranges expanded), unknown ones, modifiers, did-you-mean."""
+    found: list[str] = []
+    unknown: list[str] = []
+    modifiers: dict[str, tuple[str, ...]] = {}
+    did_you_mean: dict[str, str] = {}
+    mentions = find_mentions(text)
+    for mention in mentions:
+        if mention.range_end:
+            expanded = expand_range(mention.code, mention.range_end, known)
+            for ends in (mention.code, mention.range_end):
+                if ends not in known and ends not in unknown:
+                    unknown.append(ends)
+            found.extend(code for code in expanded if code not in found)
+            continue
+        if mention.code in known:
+            if mention.code not in found:
+                found.append(mention.code)
+            if mention.modifiers:
+                modifiers[mention.code] = mention.modifiers
+        elif mention.code not in unknown:
+            unknown.append(mention.code)
+            guess = suggest_code(mention.code, known)
+            if guess is not None:
+                did_you_mean[mention.code] = guess
+    return CodeScan(tuple(found), tuple(unknown), modifiers, did_you_mean, tuple(mentions))
+

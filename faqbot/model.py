@@ -1,0 +1,132 @@
+"""The knowledge base as frozen dataclasses: sources, code families, code cards, FAQ entries, rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Literal, Mapping
+
+CodeSystem = Literal["CPT", "HCPCS"]
+Relation = Literal[
+    "bundled",
+    "mutually_exclusive",
+    "requires",
+    "frequency",
+    "allowed_together",
+    "standalone",
+    "condition",
+]
+RELATIONS: tuple[str, ...] = (
+    "bundled",
+    "mutually_exclusive",
+    "requires",
+    "frequency",
+    "allowed_together",
+    "standalone",
+    "condition",
+)
+PAIR_RELATIONS = frozenset({"bundled", "mutually_exclusive", "allowed_together"})
+SETTINGS: tuple[str, ...] = ("any", "practitioner", "hospital")
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    id: str
+    title: str
+    publisher: str
+    url: str
+    accessed: date
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    id: str
+    title: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class CodeCard:
+    """One code of the code table, described in our own words."""
+
+    code: str
+    system: CodeSystem
+    family: str
+    description: str
+    sources: tuple[str, ...]
+    reviewed: date
+    unit: str = ""
+    component: str = ""
+    effective_from: date | None = None
+    deleted_on: date | None = None
+    replaced_by: tuple[str, ...] = ()
+    note: str = ""
+
+    def status_on(self, day: date) -> Literal["active", "deleted", "not_yet_effective"]:
+        if self.deleted_on is not None and day >= self.deleted_on:
+            return "deleted"
+        if self.effective_from is not None and day < self.effective_from:
+            return "not_yet_effective"
+        return "active"
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A curated question with its answer, alternates and sources."""
+
+    id: str
+    question: str
+    alternates: tuple[str, ...]
+    answer: str
+    codes: tuple[str, ...]
+    sources: tuple[str, ...]
+    reviewed: date
+    misconception: str = ""
+    seed: bool = False
+    file: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A sourced billing rule between codes (or about one code)."""
+
+    id: str
+    relation: Relation
+    codes_a: tuple[str, ...]
+    codes_b: tuple[str, ...]
+    scope: str
+    setting: str
+    reason: str
+    sources: tuple[str, ...]
+    reviewed: date
+    effective_from: date | None = None
+    effective_to: date | None = None
+    modifier_indicator: int | None = None
+    modifiers: tuple[str, ...] = ()
+    limit: str = ""
+    file: str = ""
+
+    def in_effect(self, dos: date) -> bool:
+        """True when the rule applies on this date of service (effective_from <= dos < effective_to)."""
+        if self.effective_from is not None and dos < self.effective_from:
+            return False
+        if self.effective_to is not None and dos >= self.effective_to:
+            return False
+        return True
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """Everything loaded from one knowledge folder, already validated."""
+
+    root: Path
+    sources: Mapping[str, Source]
+    families: Mapping[str, Family]
+    codes: Mapping[str, CodeCard]
+    entries: tuple[Entry, ...]
+    rules: tuple[Rule, ...] = ()
+    entries_by_id: Mapping[str, Entry] = field(default_factory=dict)
+
+    def codes_in_family(self, family: str) -> tuple[CodeCard, ...]:
+        return tuple(card for card in self.codes.values() if card.family == family)

@@ -1,0 +1,57 @@
+"""Read the billing context a question states: date of service, setting, scope, "alone"."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+_ISO_DATE = re.compile(r"\b(?P<y>(?:19|20)\d{2})-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b")
+_US_DATE = re.compile(r"\b(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>(?:19|20)\d{2})\b")
+_YEAR = re.compile(r"\b(?:in|for|during|since|year|dos|cy|of|as of)\s+(?P<y>(?:19|20)\d{2})\b", re.IGNORECASE)
+_BARE_YEAR = re.compile(r"(?<![\w-])(?P<y>20[0-4]\d)(?![\w-])")
+_ALONE = re.compile(r"\b(alone|by itself|on its own|without|standalone|stand-alone|stand alone|by themselves|solo)\b", re.IGNORECASE)
+_HOSPITAL = re.compile(r"\b(hospital|outpatient|facility|hopd|opps|provider-based)\b", re.IGNORECASE)
+_PRACTITIONER = re.compile(
+    r"\b(freestanding|free-standing|free standing|office|physician fee schedule|mpfs|pfs|practitioner|physician office|private practice)\b",
+    re.IGNORECASE,
+)
+_SAME_DAY = re.compile(r"\bsame (?:day|date)\b", re.IGNORECASE)
+_SAME_COURSE = re.compile(r"\bsame (?:course|plan)\b", re.IGNORECASE)
+
+# A bare year stands for a date of service in the middle of that year.
+YEAR_DAY = (7, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionContext:
+    dos: date | None = None
+    setting: str | None = None
+    scope: str | None = None
+    alone: bool = False
+
+
+def _safe_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def read_context(question: str) -> QuestionContext:
+    """The date of service, setting, scope and 'alone' a question states (None where it doesn't)."""
+    dos: date | None = None
+    for pattern in (_ISO_DATE, _US_DATE):
+        match = pattern.search(question)
+        if match:
+            dos = _safe_date(int(match["y"]), int(match["m"]), int(match["d"]))
+            break
+    if dos is None:
+        match = _YEAR.search(question) or _BARE_YEAR.search(question)
+        if match:
+            dos = date(int(match["y"]), *YEAR_DAY)
+    hospital = bool(_HOSPITAL.search(question))
+    practitioner = bool(_PRACTITIONER.search(question))
+    setting = "hospital" if hospital and not practitioner else "practitioner" if practitioner and not hospital else None
+    scope = "same day" if _SAME_DAY.search(question) else "same course" if _SAME_COURSE.search(question) else None
+    return QuestionContext(dos, setting, scope, bool(_ALONE.search(question)))

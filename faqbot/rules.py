@@ -1,0 +1,238 @@
+"""The rule check: a structured verdict for a set of codes on a date of service, in a setting.
+
+Every pair is checked against the pair rules (both directions), every code against its own rules
+(requires, frequency, condition, standalone) and against the code table (deleted or not yet valid
+on the date of service). The overall verdict is the most restrictive finding. A pair with no rule
+is ``unknown``: no rule known is never taken to mean "allowed".
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+from itertools import combinations
+from typing import Any, Iterable, Literal
+
+from faqbot.model import KnowledgeBase, Rule
+
+Verdict = Literal["allowed", "not_allowed", "allowed_with_modifier", "depends", "unknown"]
+SEVERITY: dict[str, int] = {
+    "allowed": 0,
+    "unknown": 1,
+    "depends": 2,
+    "allowed_with_modifier": 3,
+    "not_allowed": 4,
+}
+VERDICT_WORDS: dict[str, str] = {
+    "allowed": "allowed",
+    "not_allowed": "not allowed",
+    "allowed_with_modifier": "allowed with a modifier",
+    "depends": "depends",
+    "unknown": "no rule known",
+}
+DISTINCT_SERVICE_MODIFIERS = ("59", "XE", "XS", "XP", "XU")
+SETTING_LABELS = {
+    "any": "any setting",
+    "practitioner": "Medicare physician fee schedule (freestanding centre or office)",
+    "hospital": "hospital outpatient (OPPS)",
+}
+
+
+def setting_label(setting: str) -> str:
+    if setting.startswith("payer:"):
+        return f"payer policy: {setting.removeprefix('payer:')}"
+    return SETTING_LABELS.get(setting, setting)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    id: str
+    title: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One thing the rule check found, with why and where it comes from."""
+
+    codes: tuple[str, ...]
+    kind: str  # pair | requires | frequency | condition | alone | deleted | not_yet_effective
+    verdict: Verdict
+    reason: str
+    scope: str = ""
+    setting: str = "any"
+    modifiers: tuple[str, ...] = ()
+    effective_from: date | None = None
+    effective_to: date | None = None
+    rule_id: str | None = None
+    sources: tuple[SourceRef, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RuleCheck:
+    verdict: Verdict
+    findings: tuple[Finding, ...]
+    dos: date
+    setting: str
+    codes: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return _jsonable(asdict(self))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(item) for item in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def overall_verdict(findings: Iterable[Finding]) -> Verdict:
+    worst: Verdict = "unknown"
+    best_seen = -1
+    for finding in findings:
+        if SEVERITY[finding.verdict] > best_seen:
+            worst, best_seen = finding.verdict, SEVERITY[finding.verdict]
+    return worst
+
+
+def _applies(rule: Rule, setting: str) -> Literal["direct", "conditional", "no"]:
+    """How a rule's setting relates to the setting asked about."""
+    if rule.setting == "any" or rule.setting == setting:
+        return "direct"
+    if rule.setting.startswith("payer:") or setting == "any":
+        return "conditional"
+    return "no"
+
+
+def _pair_verdict(rule: Rule) -> tuple[Verdict, tuple[str, ...], str]:
+    """Verdict, modifiers and a short explanation of one pair rule as written."""
+    if rule.relation == "allowed_together":
+        return "allowed", (), "may be reported together"
+    if rule.modifier_indicator == 9:
+        return "allowed", (), "edit not applicable (modifier indicator 9)"
+    if rule.modifier_indicator == 1:
+        mods = rule.modifiers or DISTINCT_SERVICE_MODIFIERS
+        return "allowed_with_modifier", mods, "not separately payable unless a distinct-service modifier applies (modifier indicator 1)"
+    if rule.modifier_indicator == 0:
+        return "not_allowed", (), "not separately payable; no modifier overrides it (modifier indicator 0)"
+    label = "mutually exclusive" if rule.relation == "mutually_exclusive" else "included in the other code"
+    return "not_allowed", (), f"{label} (no modifier indicator published)"
+
+
+class RuleChecker:
+    """Checks code combinations against one knowledge base's rules."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self._by_code: dict[str, list[Rule]] = {}
+        for rule in kb.rules:
+            for code in {*rule.codes_a, *rule.codes_b}:
+                self._by_code.setdefault(code, []).append(rule)
+
+    def sources(self, ids: Iterable[str]) -> tuple[SourceRef, ...]:
+        return tuple(
+            SourceRef(s.id, s.title, s.url) for source_id in ids if (s := self.kb.sources.get(source_id))
+        )
+
+    def rules_for(self, code: str) -> tuple[Rule, ...]:
+        return tuple(self._by_code.get(code, ()))
+
+    def _finding(self, rule: Rule, codes: tuple[str, ...], kind: str, verdict: Verdict, reason: str,
+                 setting: str, modifiers: tuple[str, ...] = ()) -> Finding:
+        if _applies(rule, setting) == "conditional":
+            if kind == "frequency":  # a limit informs; it never decides whether codes go together
+                reason = f"In {setting_label(rule.setting)}: {reason}"
+            elif verdict != "depends":
+                reason = f"Depends on setting/payer — in {setting_label(rule.setting)}: {VERDICT_WORDS[verdict]}. {reason}"
+                verdict = "depends"
+        return Finding(
+            codes=codes, kind=kind, verdict=verdict, reason=reason, scope=rule.scope, setting=rule.setting,
+            modifiers=modifiers, effective_from=rule.effective_from, effective_to=rule.effective_to,
+            rule_id=rule.id, sources=self.sources(rule.sources),
+        )
+
+    def _pair(self, a: str, b: str, dos: date, setting: str) -> list[Finding]:
+        findings: list[Finding] = []
+        for rule in self._by_code.get(a, ()):
+            if rule.relation not in ("bundled", "mutually_exclusive", "allowed_together"):
+                continue
+            forward = a in rule.codes_a and b in rule.codes_b
+            backward = b in rule.codes_a and a in rule.codes_b
+            if not (forward or backward) or not rule.in_effect(dos) or _applies(rule, setting) == "no":
+                continue
+            verdict, mods, why = _pair_verdict(rule)
+            column1, column2 = (a, b) if forward else (b, a)
+            detail = f"{column1} with {column2}: {why}. {rule.reason}"
+            findings.append(self._finding(rule, (column1, column2), "pair", verdict, detail, setting, mods))
+        if not findings:
+            findings.append(Finding(
+                codes=(a, b), kind="pair", verdict="unknown",
+                reason=(f"No rule known for {a} with {b} on this date and setting. That does not mean they may be "
+                        "billed together: check the current NCCI edits and the payer's policy."),
+                setting=setting,
+            ))
+        return findings
+
+    def _single(self, code: str, codes: tuple[str, ...], dos: date, setting: str, alone: bool) -> list[Finding]:
+        findings: list[Finding] = []
+        card = self.kb.codes.get(code)
+        if card is not None:
+            status = card.status_on(dos)
+            if status == "deleted":
+                replaced = f" Use {', '.join(card.replaced_by)} instead." if card.replaced_by else ""
+                note = f" {card.note}" if card.note else ""
+                findings.append(Finding(
+                    codes=(code,), kind="deleted", verdict="not_allowed",
+                    reason=f"{code} was deleted on {card.deleted_on.isoformat()}, before this date of service.{replaced}{note}",
+                    effective_to=card.deleted_on, sources=self.sources(card.sources),
+                ))
+            elif status == "not_yet_effective":
+                findings.append(Finding(
+                    codes=(code,), kind="not_yet_effective", verdict="not_allowed",
+                    reason=f"{code} takes effect on {card.effective_from.isoformat()}, after this date of service.",
+                    effective_from=card.effective_from, sources=self.sources(card.sources),
+                ))
+        standalone = False
+        for rule in self._by_code.get(code, ()):
+            if code not in rule.codes_a or not rule.in_effect(dos) or _applies(rule, setting) == "no":
+                continue
+            if rule.relation == "requires":
+                present = [other for other in rule.codes_b if other in codes]
+                if present:
+                    findings.append(self._finding(rule, (code, *present), "requires", "allowed",
+                                                  f"{code} needs one of {', '.join(rule.codes_b)}: {', '.join(present)} is billed with it. {rule.reason}", setting))
+                else:
+                    findings.append(self._finding(rule, (code,), "requires", "not_allowed",
+                                                  f"{code} needs one of {', '.join(rule.codes_b)} and none is billed with it. {rule.reason}", setting))
+            elif rule.relation == "frequency":
+                findings.append(self._finding(rule, (code,), "frequency", "allowed",
+                                              f"{code}: {rule.limit}. {rule.reason}", setting))
+            elif rule.relation == "condition":
+                findings.append(self._finding(rule, (code,), "condition", "depends",
+                                              f"{code} depends on documentation or authorization: {rule.reason}", setting))
+            elif rule.relation == "standalone":
+                standalone = True
+                if alone:
+                    findings.append(self._finding(rule, (code,), "alone", "allowed",
+                                                  f"{code} may be billed on its own. {rule.reason}", setting))
+        if alone and not standalone and not any(f.kind == "requires" for f in findings):
+            findings.append(Finding(
+                codes=(code,), kind="alone", verdict="unknown",
+                reason=f"No rule known says whether {code} may be billed on its own; check the payer's policy.",
+                setting=setting,
+            ))
+        return findings
+
+    def check(self, codes: Iterable[str], *, dos: date, setting: str = "any", alone: bool = False) -> RuleCheck:
+        """Check every pair and every single code. ``alone`` asks whether one code may stand alone."""
+        ordered = tuple(dict.fromkeys(codes))
+        findings: list[Finding] = []
+        for code in ordered:
+            findings.extend(self._single(code, ordered, dos, setting, alone and len(ordered) == 1))
+        for a, b in combinations(ordered, 2):
+            findings.extend(self._pair(a, b, dos, setting))
+        return RuleCheck(overall_verdict(findings), tuple(findings), dos, setting, ordered)

@@ -1,0 +1,104 @@
+"""Plain-text rendering of answers, code cards and rule checks for the command line."""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import date
+
+from faqbot.engine import Answer, code_status_text
+from faqbot.model import CodeCard, KnowledgeBase
+from faqbot.rules import VERDICT_WORDS, RuleCheck, setting_label
+
+WIDTH = 88
+DISCLAIMER = (
+    "Reference information, not billing advice: confirm with the current CPT/HCPCS code sets, NCCI edits, "
+    "your Medicare contractor and the payer. CPT is a registered trademark of the American Medical Association."
+)
+
+
+def _wrap(text: str, indent: str = "") -> str:
+    paragraphs = [p.strip() for p in text.strip().split("\n\n") if p.strip()]
+    return "\n\n".join(
+        textwrap.fill(" ".join(p.split()), WIDTH, initial_indent=indent, subsequent_indent=indent) for p in paragraphs
+    )
+
+
+def format_check(check: RuleCheck) -> str:
+    """The rule check as a table: verdict, codes, finding, reason, sources."""
+    lines = [
+        f"Verdict: {VERDICT_WORDS[check.verdict].upper()}   codes: {', '.join(check.codes)}   "
+        f"date of service: {check.dos.isoformat()}   setting: {setting_label(check.setting)}",
+        "",
+        f"{'verdict':<24}{'codes':<16}{'kind':<18}reason",
+        f"{'-' * 23} {'-' * 15} {'-' * 17} {'-' * 28}",
+    ]
+    for finding in check.findings:
+        codes = " + ".join(finding.codes)
+        reason = textwrap.wrap(" ".join(finding.reason.split()), WIDTH - 58) or [""]
+        lines.append(f"{VERDICT_WORDS[finding.verdict]:<24}{codes:<16}{finding.kind:<18}{reason[0]}")
+        lines.extend(f"{'':<58}{more}" for more in reason[1:])
+        extra: list[str] = []
+        if finding.modifiers:
+            extra.append(f"modifiers that may apply: {', '.join(finding.modifiers)}")
+        if finding.scope:
+            extra.append(f"scope: {finding.scope}")
+        if finding.setting != "any":
+            extra.append(f"setting: {setting_label(finding.setting)}")
+        if finding.effective_from or finding.effective_to:
+            start = finding.effective_from.isoformat() if finding.effective_from else "…"
+            end = finding.effective_to.isoformat() if finding.effective_to else "…"
+            extra.append(f"in effect: {start} to {end}")
+        for source in finding.sources:
+            extra.append(f"source: {source.title} <{source.url}>")
+        lines.extend(f"{'':<58}{item}" for item in extra)
+    return "\n".join(lines)
+
+
+def format_answer(answer: Answer) -> str:
+    out: list[str] = []
+    if answer.status == "no_match":
+        out.append(_wrap(answer.answer))
+    else:
+        matched = f"entry {answer.entry_id}" if answer.entry_id else answer.kind.replace("_", " ")
+        out.append(f"[{matched} · confidence {answer.confidence:.2f} · as of {answer.as_of.isoformat()}]")
+        out.append("")
+        body = answer.answer
+        if answer.rule_check is not None and answer.kind == "faq":
+            body = body.split("\n\nRule check for")[0]
+        if answer.kind != "rule_check":
+            out.append(_wrap(body))
+    if answer.misconception:
+        out += ["", "Common misconception:", _wrap(answer.misconception, "  ")]
+    if answer.rule_check is not None:
+        out += ["", format_check(answer.rule_check)]
+    if answer.notices:
+        out += ["", "Notes:"] + [_wrap(n, "  - ")[0:] for n in answer.notices]
+    if answer.codes or answer.unknown_codes:
+        out += ["", f"Codes: {', '.join(answer.codes) or '-'}"
+                + (f"   not in code table: {', '.join(answer.unknown_codes)}" if answer.unknown_codes else "")]
+    if answer.sources:
+        out += ["", "Sources:"] + [f"  - {s.title} <{s.url}>" for s in answer.sources]
+    if answer.suggestions:
+        heading = "Did you mean:" if answer.status == "no_match" else "Related:"
+        out += ["", heading] + [f"  - {s.question}  ({s.entry_id}, {s.score:.2f})" for s in answer.suggestions]
+    out += ["", _wrap(DISCLAIMER)]
+    return "\n".join(out)
+
+
+def format_card(card: CodeCard, kb: KnowledgeBase, as_of: date) -> str:
+    family = kb.families.get(card.family)
+    lines = [
+        f"{card.code}  [{card.system}]  {family.title if family else card.family}",
+        _wrap(card.description, "  "),
+    ]
+    if card.unit:
+        lines.append(_wrap(f"Unit: {card.unit}", "  "))
+    if card.component:
+        lines.append(_wrap(f"Component: {card.component}", "  "))
+    lines.append(_wrap(code_status_text(card, as_of), "  "))
+    if card.note:
+        lines.append(_wrap(f"Note: {card.note}", "  "))
+    for source_id in card.sources:
+        source = kb.sources[source_id]
+        lines.append(f"  Source: {source.title} <{source.url}> (accessed {source.accessed.isoformat()})")
+    return "\n".join(lines)
