@@ -11,7 +11,7 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Sequence
 
 from faqbot.knowledge import KnowledgeError, default_kb_dir
 
@@ -153,6 +153,49 @@ def _cmd_chat(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_replay(args: argparse.Namespace) -> int:
+    from faqbot.transcripts import TranscriptError, junit_xml, parse_transcript, record, replay, transcript_files
+
+    if args.record is not None:
+        if args.out is None or args.paths:
+            raise UsageError("faqbot replay: --record QUESTIONS.txt needs --out FILE and no transcript paths")
+        try:
+            questions = [q.strip() for q in args.record.read_text(encoding="utf-8").splitlines() if q.strip()]
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"faqbot replay: cannot read {args.record}: {exc}") from None
+        text = record(_engine(args), questions, name=args.record.stem, as_of=args.as_of or date.today())
+        args.out.write_text(text + "\n", encoding="utf-8")
+        print(f"recorded {len(questions)} turns to {args.out}; review the expectations before committing")
+        return EXIT_OK
+    if not args.paths:
+        raise UsageError("faqbot replay: give transcript files or folders")
+    try:
+        transcripts = [parse_transcript(path) for path in transcript_files(args.paths)]
+    except TranscriptError as exc:
+        print(f"faqbot replay: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    results = replay(_engine(args), transcripts)
+    failed = [r for r in results if not r.passed]
+    if args.junit is not None:
+        args.junit.write_text(junit_xml(results), encoding="utf-8")
+    if args.json:
+        report = {
+            "passed": len(results) - len(failed),
+            "failed": len(failed),
+            "failures": [
+                {"file": str(r.transcript.path), "line": r.turn.line, "turn": r.number, "question": r.turn.question,
+                 "problems": list(r.failures), "answer": r.answer.to_dict()}
+                for r in failed
+            ],
+        }
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        for r in failed:
+            print(f"{r.transcript.path}:{r.turn.line}: turn {r.number}: {r.turn.question!r}: {'; '.join(r.failures)}")
+        print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    return EXIT_FAIL if failed else EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="faqbot", description="Radiation-oncology billing code answers, with sources.")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
@@ -192,12 +235,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_kb(chat)
     chat.set_defaults(func=_cmd_chat)
 
-    for register in _EXTRA_COMMANDS:
-        register(sub)
+    replay = sub.add_parser("replay", help="replay transcript files and report failed turns")
+    replay.add_argument("paths", nargs="*", type=Path, help="transcript files or folders (recursively)")
+    replay.add_argument("--junit", type=Path, default=None, help="also write JUnit XML here")
+    replay.add_argument("--json", action="store_true", help="print a machine-readable report")
+    replay.add_argument("--record", type=Path, default=None, help="questions file (one per line) to record")
+    replay.add_argument("--out", type=Path, default=None, help="with --record: the transcript file to write")
+    replay.add_argument("--as-of", type=_iso_date, default=None, help="with --record: the as-of date")
+    _add_kb(replay)
+    replay.set_defaults(func=_cmd_replay)
     return parser
-
-
-_EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -173,7 +173,7 @@ class Faqbot:
         entry: Entry | None = None
         if best is not None and best.score >= MATCH_THRESHOLD:
             # A rule question is answered by an entry only when the entry asks about exactly these codes.
-            if check is None or self.ranker.question_codes[best.entry_id] == frozenset(scan.codes):
+            if check is None or self.ranker.question_codes_of(best.entry_id) == frozenset(scan.codes):
                 entry = self.kb.entries_by_id[best.entry_id]
 
         if entry is not None:

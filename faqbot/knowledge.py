@@ -308,6 +308,7 @@ _ENTRY_FIELDS = {
 def _load_entries(root: Path, sources: dict[str, Source], codes: dict[str, CodeCard], problems: list[Problem]) -> list[Entry]:
     entries: list[Entry] = []
     seen: dict[str, str] = {}
+    phrasings: dict[str, str] = {}
     known = set(codes)
     files = _files(root, "faq/*.toml")
     if not files:
@@ -336,6 +337,11 @@ def _load_entries(root: Path, sources: dict[str, Source], codes: dict[str, CodeC
             if any(not alt for alt in entry.alternates):
                 r.problem("alternates", "contains an empty phrasing")
             _check_sources(r, entry.sources, sources)
+            for phrase in (entry.question, *entry.alternates):
+                key = " ".join(phrase.lower().split()).rstrip("?")
+                owner = phrasings.setdefault(key, entry.id)
+                if owner != entry.id:
+                    r.problem("alternates", f"phrasing {phrase!r} is also used by entry '{owner}' (ambiguous)")
             if entry.id in seen:
                 r.problem("id", f"duplicate entry id (also in {seen[entry.id]})")
             elif entry.id:

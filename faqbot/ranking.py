@@ -9,6 +9,7 @@ the two code sets is blended in, so "what is 77012" can never land on the 77014 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Collection, Sequence
 
@@ -22,6 +23,48 @@ from faqbot.model import Entry
 CODE_WEIGHT = 0.5
 # Entries that name no code at all still compete with code questions, at a discount.
 CODELESS_DISCOUNT = 0.8
+# Text similarity: best single phrasing (question or alternate) vs the entry's phrasings as one document.
+PHRASING_WEIGHT = 0.6
+# An entry whose own question names no code competes on the codes of its alternates, at a discount.
+ALTERNATE_CODES_DISCOUNT = 0.8
+# Bonus when the question and the entry ask the same kind of thing (alone, together, how often ...).
+INTENT_WEIGHT = 0.1
+# Share of the text score kept when none of the question's words occur in the knowledge base.
+OFF_VOCABULARY_FLOOR = 0.3
+
+# Function words that say nothing about the topic. Question words (what, how, can, alone, with)
+# are kept on purpose: they carry the intent.
+STOP_WORDS = frozenset(
+    "a an the for of to in on at by from is are was be been am do does did i me my we our you your it its "
+    "this that these those there here please pls thanks thank hi hello hey s t ok okay just so about "
+    "any some".split()
+)
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("alone", re.compile(r"\b(alone|by itself|on its own|standalone|stand alone|stand-alone|without)\b")),
+    ("difference", re.compile(r"\b(difference|differ|vs\.?|versus|compared)\b")),
+    ("together", re.compile(r"\b(together|same (claim|day|date|encounter)|bundl\w*|along with|both)\b|\+")),
+    ("frequency", re.compile(r"\b(how often|how many|frequency|once per|per course|per week|twice|units?|mue)\b")),
+    ("coverage", re.compile(r"\b(cover(ed|age)?|medicare pay|pay for|lcd|ncd)\b")),
+    ("replacement", re.compile(r"\b(replace[ds]?|instead|still (valid|bill|use)|deleted|in 2026)\b")),
+)
+
+
+def question_intent(text: str) -> str:
+    """The kind of question: alone, difference, together, frequency, coverage, replacement or about."""
+    lowered = text.lower()
+    for name, pattern in _INTENTS:
+        if pattern.search(lowered):
+            return name
+    return "about"
+
+
+def text_for_matching(text: str) -> str:
+    """Lower-cased words without codes and function words: what TF-IDF compares."""
+    without_codes = text
+    for mention in reversed(find_mentions(text)):
+        without_codes = without_codes[: mention.start] + " " + without_codes[mention.end :]
+    return " ".join(tok for tok in _TOKEN.findall(without_codes.lower()) if tok not in STOP_WORDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,25 +99,37 @@ class Ranker:
                 docs.append(text)
                 owners.append(index)
         self._starts = np.flatnonzero(np.r_[True, np.diff(owners) != 0]) if owners else np.array([], dtype=int)
-        self._word = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, lowercase=True)
-        self._char = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, lowercase=True)
-        self._word_matrix = self._word.fit_transform(docs) if docs else None
-        self._char_matrix = self._char.fit_transform(docs) if docs else None
+        cleaned = [text_for_matching(doc) for doc in docs]
+        self._word = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"\S+")
+        self._char = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
+        self._word_matrix = self._word.fit_transform(cleaned) if docs else None
+        self._char_matrix = self._char.fit_transform(cleaned) if docs else None
+        whole = [" ".join(c for c, owner in zip(cleaned, owners) if owner == i) for i in range(len(self.entries))]
+        self._entry_matrix = self._word.transform(whole) if docs else None
+        self._vocabulary = frozenset(tok for doc in cleaned for tok in doc.split())
+        self.intents = tuple(question_intent(entry.question) for entry in self.entries)
+        self._index = {entry.id: i for i, entry in enumerate(self.entries)}
         self.subject_codes = tuple(
             subject_codes((entry.question, *entry.alternates), known_codes) for entry in self.entries
         )
-        self.question_codes = {
-            entry.id: subject_codes((entry.question,), known_codes) for entry in self.entries
-        }
+        self.question_codes = tuple(subject_codes((entry.question,), known_codes) for entry in self.entries)
+
+    def question_codes_of(self, entry_id: str) -> frozenset[str]:
+        return self.question_codes[self._index[entry_id]]
 
     def text_scores(self, question: str) -> np.ndarray:
         """Best cosine similarity of ``question`` to each entry's documents, in entry order."""
         if self._word_matrix is None or self._char_matrix is None:
             return np.zeros(0)
-        word = (self._word_matrix @ self._word.transform([question]).T).toarray().ravel()
-        char = (self._char_matrix @ self._char.transform([question]).T).toarray().ravel()
-        per_doc = 0.5 * word + 0.5 * char
-        return np.maximum.reduceat(per_doc, self._starts)
+        cleaned = text_for_matching(question)
+        word = (self._word_matrix @ self._word.transform([cleaned]).T).toarray().ravel()
+        char = (self._char_matrix @ self._char.transform([cleaned]).T).toarray().ravel()
+        best_phrasing = np.maximum.reduceat(0.5 * word + 0.5 * char, self._starts)
+        whole_entry = (self._entry_matrix @ self._word.transform([cleaned]).T).toarray().ravel()
+        tokens = cleaned.split()
+        coverage = sum(tok in self._vocabulary for tok in tokens) / len(tokens) if tokens else 1.0
+        factor = OFF_VOCABULARY_FLOOR + (1 - OFF_VOCABULARY_FLOOR) * coverage
+        return factor * (PHRASING_WEIGHT * best_phrasing + (1 - PHRASING_WEIGHT) * whole_entry)
 
     def rank(self, question: str, codes: Collection[str] = (), *, limit: int = 5) -> list[Scored]:
         """Entries best first. ``codes`` are the known codes the question names."""
@@ -84,9 +139,11 @@ class Ranker:
         asked = frozenset(codes)
         code_scores = np.zeros_like(text)
         if asked:
-            for index, entry_codes in enumerate(self.subject_codes):
-                if entry_codes:
-                    code_scores[index] = len(asked & entry_codes) / len(asked | entry_codes)
+            for index, (own, all_codes) in enumerate(zip(self.question_codes, self.subject_codes)):
+                if own:
+                    code_scores[index] = len(asked & own) / len(asked | own)
+                elif all_codes:
+                    code_scores[index] = ALTERNATE_CODES_DISCOUNT * len(asked & all_codes) / len(asked | all_codes)
             has_codes = np.array([bool(c) for c in self.subject_codes])
             combined = np.where(
                 code_scores > 0,
@@ -95,6 +152,9 @@ class Ranker:
             )
         else:
             combined = text
+        intent = question_intent(question)
+        same_intent = np.array([entry_intent == intent for entry_intent in self.intents])
+        combined = np.where(combined > 0, np.minimum(1.0, combined + INTENT_WEIGHT * same_intent), 0.0)
         order = np.argsort(-combined, kind="stable")[:limit]
         return [
             Scored(self.entries[i].id, float(combined[i]), float(text[i]), float(code_scores[i]))

@@ -1,0 +1,1 @@
+"""The faqbot chat app (Textual). The core never imports this package."""

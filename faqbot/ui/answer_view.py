@@ -1,0 +1,61 @@
+"""One answer in the conversation: labels, notices, the direct answer, misconception, verdict, sources."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import Label, Markdown, Static
+
+from faqbot.engine import Answer
+from faqbot.ui.answer_markdown import (
+    confidence_label,
+    direct_answer_markdown,
+    matched_label,
+    notice_label,
+    sources_markdown,
+)
+from faqbot.ui.suggestions import SuggestionChoice, SuggestionList
+from faqbot.ui.verdict_table import VerdictTable
+
+
+class Callout(Static):
+    """A titled, coloured box for a notice or a common misconception. Never interprets markup."""
+
+    def __init__(self, title: str, text: str, *, classes: str) -> None:
+        super().__init__(Content.assemble((title, "bold"), "\n", " ".join(text.split())), classes=classes)
+
+
+class AnswerView(Vertical):
+    """Everything faqbot says about one question, built from the :class:`Answer` alone."""
+
+    def __init__(self, answer: Answer, choices: tuple[SuggestionChoice, ...] = ()) -> None:
+        super().__init__(classes="answer -no-match" if answer.status == "no_match" else "answer")
+        self.answer = answer
+        self.choices = choices
+
+    def compose(self) -> ComposeResult:
+        answer = self.answer
+        with Horizontal(classes="answer-meta"):
+            yield Label(Content("faqbot"), classes="speaker")
+            yield Label(Content(matched_label(answer)), classes="meta-match")
+            level = "none" if answer.status == "no_match" else (
+                "high" if answer.confidence >= 0.75 else "medium" if answer.confidence >= 0.5 else "low"
+            )
+            yield Label(Content(confidence_label(answer)), classes=f"confidence -{level}")
+            yield Label(Content(f"as of {answer.as_of.isoformat()}"), classes="as-of")
+        for notice in answer.notices:
+            label = notice_label(notice)
+            kind = "-deleted" if label in ("Deleted code", "Not yet valid") else "-unknown"
+            yield Callout(("⚠ " if kind == "-deleted" else "? ") + label, notice, classes=f"callout notice {kind}")
+        body = direct_answer_markdown(answer)
+        if body:
+            yield Markdown(body, classes="answer-body")
+        if answer.misconception:
+            yield Callout("✗ Common misconception", answer.misconception, classes="callout misconception")
+        if answer.rule_check is not None:
+            yield VerdictTable(answer.rule_check, classes="verdict")
+        if answer.sources:
+            yield Markdown("**Sources**\n\n" + sources_markdown(answer.sources), classes="sources")
+        if self.choices:
+            yield SuggestionList(self.choices)

@@ -1,0 +1,85 @@
+"""The conversation: a welcome message, then one turn (question and answer) per question asked."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.widgets import Label, LoadingIndicator, Markdown, Static
+
+from faqbot.engine import Answer
+from faqbot.terminal_format import DISCLAIMER
+from faqbot.ui.answer_markdown import escape_markdown
+from faqbot.ui.answer_view import AnswerView
+from faqbot.ui.suggestions import SuggestionChoice
+
+
+def welcome_markdown(keys: str = "") -> str:
+    """The welcome text (``welcome.md``) with the key summary and the disclaimer filled in."""
+    text = resources.files("faqbot.ui").joinpath("welcome.md").read_text(encoding="utf-8")
+    return text.replace("{keys}", keys).replace("{disclaimer}", escape_markdown(DISCLAIMER))
+
+
+class QuestionView(Static):
+    """The user's question, shown exactly as typed (never as markup)."""
+
+    def __init__(self, question: str) -> None:
+        super().__init__(Content(question), classes="question-text", markup=False)
+
+
+class Turn(Vertical):
+    """One question and, once it is ready, its answer."""
+
+    def __init__(self, question: str) -> None:
+        super().__init__(classes="turn")
+        self.question = question
+        self.answer: Answer | None = None
+        self.choices: tuple[SuggestionChoice, ...] = ()
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="question"):
+            yield Label(Content("You"), classes="speaker")
+            yield QuestionView(self.question)
+        with Horizontal(classes="pending"):
+            yield LoadingIndicator()
+            yield Label(Content("Thinking…"), classes="pending-text")
+
+    def show_waiting(self) -> None:
+        """Say that the answer waits for the knowledge base to finish loading."""
+        self.query_one(".pending-text", Label).update(Content("Waiting for the knowledge base to load…"))
+
+    async def show_answer(self, answer: Answer, choices: tuple[SuggestionChoice, ...] = ()) -> None:
+        self.answer, self.choices = answer, choices
+        await self.query(".pending").remove()
+        await self.mount(AnswerView(answer, choices))
+
+    async def show_error(self, message: str) -> None:
+        await self.query(".pending").remove()
+        await self.mount(Static(Content(message), classes="turn-error"))
+
+
+class Conversation(VerticalScroll):
+    """The scrolling conversation."""
+
+    def __init__(self, *, welcome: str, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.welcome = welcome
+
+    def compose(self) -> ComposeResult:
+        yield Markdown(self.welcome, id="welcome")
+
+    @property
+    def turns(self) -> list[Turn]:
+        return list(self.query_children(Turn))
+
+    async def add_turn(self, question: str) -> Turn:
+        turn = Turn(question)
+        await self.mount(turn)
+        self.scroll_end(animate=False)
+        return turn
+
+    async def clear(self) -> None:
+        await self.query_children(Turn).remove()
+        self.scroll_home(animate=False)

@@ -1,0 +1,50 @@
+"""Export a conversation as Markdown (for pasting into a ticket) into the user's own data folder."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import Iterable
+
+from faqbot.engine import Answer
+from faqbot.terminal_format import DISCLAIMER
+from faqbot.ui.answer_markdown import answer_markdown, escape_markdown
+
+
+def default_export_dir() -> Path:
+    """``$XDG_DATA_HOME/faqbot/exports``, else ``~/.local/share/faqbot/exports``."""
+    data_home = os.environ.get("XDG_DATA_HOME", "").strip()
+    base = Path(data_home) if data_home and Path(data_home).is_absolute() else Path.home() / ".local" / "share"
+    return base / "faqbot" / "exports"
+
+
+def conversation_markdown(
+    turns: Iterable[tuple[Answer, tuple[str, ...]]], *, exported_at: datetime, kb_root: Path | None = None
+) -> str:
+    """The whole conversation as one Markdown document: each answer with its suggestions, then the disclaimer."""
+    turns = list(turns)
+    head = [
+        "# faqbot conversation",
+        f"Exported {exported_at.strftime('%Y-%m-%d %H:%M')} · {len(turns)} question(s)"
+        + (f" · knowledge base `{escape_markdown(kb_root.name)}`" if kb_root else ""),
+    ]
+    body = [answer_markdown(answer, suggestions=suggestions) for answer, suggestions in turns]
+    tail = [f"---\n\n*{escape_markdown(DISCLAIMER)}*"]
+    return "\n\n".join(head + body + tail) + "\n"
+
+
+def write_export(markdown: str, export_dir: Path, *, now: datetime) -> Path:
+    """Write ``markdown`` to a new, timestamped file in ``export_dir`` and return its path (never overwrites)."""
+    export_dir.mkdir(parents=True, exist_ok=True)
+    stem = f"faqbot-{now.strftime('%Y%m%d-%H%M%S')}"
+    path = export_dir / f"{stem}.md"
+    number = 1
+    while True:
+        try:
+            with path.open("x", encoding="utf-8") as handle:
+                handle.write(markdown)
+            return path
+        except FileExistsError:
+            number += 1
+            path = export_dir / f"{stem}-{number}.md"

@@ -1,0 +1,37 @@
+"""Shared fixtures: the real shipped knowledge base, loaded once, and small fixture folders."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from faqbot.engine import Faqbot
+from faqbot.knowledge import default_kb_dir, load_knowledge
+from faqbot.model import KnowledgeBase
+
+DATA = Path(__file__).parent / "data"
+TODAY = date(2026, 11, 26)
+
+
+@pytest.fixture(scope="session")
+def kb_dir() -> Path:
+    return default_kb_dir()
+
+
+@pytest.fixture(scope="session")
+def kb(kb_dir: Path) -> KnowledgeBase:
+    return load_knowledge(kb_dir)
+
+
+@pytest.fixture(scope="session")
+def engine(kb: KnowledgeBase) -> Faqbot:
+    return Faqbot(kb)
+
+
+@pytest.fixture(scope="session")
+def seed_entries(kb: KnowledgeBase):
+    entries = [entry for entry in kb.entries if entry.seed]
+    assert len(entries) >= 16
+    return entries
