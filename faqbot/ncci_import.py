@@ -115,6 +115,9 @@ _SETTINGS = ("practitioner", "hospital")
 _CODE = re.compile(r"(?:[0-9]{5}|[0-9]{4}[FTU]|[A-V][0-9]{4})")
 _YMD = re.compile(r"([0-9]{4})-?([0-9]{2})-?([0-9]{2})")
 _INDICATORS = {"0": 0, "1": 1, "9": 9}
+_C = r"([0-9]{5}|[0-9]{4}[FTU]|[A-V][0-9]{4})"
+_FAST_TAB = re.compile(_C + r"\t" + _C + r"\t(\*?)\t([0-9]{8})\t([0-9]{8}|\*)\t[019](?:\t[^\t\"]*)?")
+_FAST_CSV = re.compile(_C + "," + _C + r",(\*?),([0-9]{8}),([0-9]{8}|\*),[019](?:,[^\"]*)?")
 _MAX_SHOWN = 40
 
 
@@ -356,16 +359,33 @@ def read_ptp_file(path: str | os.PathLike[str], *, known_codes: Collection[str],
             raise NcciFormatError(name, None, "no data rows found (expected tab- or comma-separated PTP edit rows "
                                               "starting with a code, like 77338<TAB>77334<TAB>...)")
         parse, append = parser.parse, kept.append
-        # Data rows: hot loop.
+        fast = (_FAST_TAB if parser.delimiter == "\t" else _FAST_CSV).fullmatch
+        good_dates: set[str] = set()
+        # Data rows: hot loop. A plain well-formed row is checked by one regex (plus a cached date
+        # check) and only turned into a PtpEdit when kept; anything else takes the full parser,
+        # which either copes (spaces, quotes, trailing empty columns) or raises.
         for line, raw in enumerate(lines, line + 1):
             try:
                 text = raw.decode("utf-8").rstrip("\r\n")
             except UnicodeDecodeError:
                 text = _decode(raw)
-            if not text or text.isspace():
+            match = fast(text)
+            if match is not None:
+                c1, c2, effective, deleted = match.group(1, 2, 4, 5)
+                if (c1 != c2 and effective in good_dates and (deleted == "*" or (deleted in good_dates and deleted >= effective))):
+                    rows += 1
+                    if keep_all or (c1 in known and c2 in known):
+                        append(parse(text, line))
+                    continue
+                edit = parse(text, line)  # raises on a bad date; else remember the dates as good
+                good_dates.add(effective)
+                if deleted != "*":
+                    good_dates.add(deleted)
+            elif not text or text.isspace():
                 skipped += 1
                 continue
-            edit = parse(text, line)
+            else:
+                edit = parse(text, line)
             rows += 1
             if keep_all or (edit.column1 in known and edit.column2 in known):
                 append(edit)

@@ -34,7 +34,7 @@ from faqbot.engine import Answer, Faqbot
 from faqbot.rules import SEVERITY
 
 EXPECTATIONS = ("entry", "status", "verdict", "codes", "unknown_codes", "contains", "not_contains", "min_confidence")
-_TURN_HEADER = re.compile(r"^\s*\[\[\s*turn\s*\]\]", re.MULTILINE)
+_TURN_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*turn[ \t]*\]\]", re.MULTILINE)
 
 
 class TranscriptError(Exception):

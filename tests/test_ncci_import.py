@@ -437,3 +437,54 @@ def test_reason_text_always_renders_valid_toml(rationale):
     edit = PtpEdit("77338", "77334", date(2020, 1, 1), None, 1, rationale, 1)
     doc = tomllib.loads(render_rules_toml([edit], setting="practitioner", source_id="s", reviewed=REVIEWED))
     assert doc["rule"][0]["reason"].startswith("NCCI PTP edit")
+
+
+def test_fast_path_still_rejects_rows_with_known_good_dates(tmp_path, known):
+    path = tmp_path / "ptp.txt"
+    path.write_text(
+        "77338\t77290\t\t20200101\t20210101\t1\tok\n"
+        "77338\t77334\t\t20210101\t20200101\t1\tdeleted before effective\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(NcciFormatError, match=r"line 2: deletion date 2020-01-01 is before"):
+        read_ptp_file(path, known_codes=known)
+    path.write_text("77338\t77290\t\t20200101\t*\t1\tok\n77334\t77334\t\t20200101\t*\t1\tsame\n", encoding="utf-8")
+    with pytest.raises(NcciFormatError, match=r"line 2: column 1 and column 2 are the same code"):
+        read_ptp_file(path, known_codes=known)
+
+
+_ROW_FIELDS = st.tuples(
+    st.sampled_from(["77338", "77334", "g6012", " 77290", "7733", "0073T"]),
+    st.sampled_from(["77334", "77338", "J1100", "7733X"]),
+    st.sampled_from(["", "*", "x"]),
+    st.sampled_from(["20200101", "20210101", "20201301", "2020-02-01"]),
+    st.sampled_from(["*", "", "20200101", "20210101", "20220230"]),
+    st.sampled_from(["0", "1", "9", "7"]),
+    st.sampled_from(["", "Misuse", "a, b", '"q"', "x\ty"]),
+)
+
+
+@given(rows=st.lists(st.one_of(_ROW_FIELDS, st.just(None)), min_size=1, max_size=12), delimiter=_DELIMS)
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_file_reader_agrees_with_line_parser(tmp_path, rows, delimiter):
+    """The reader's fast path and the line parser accept and reject exactly the same rows."""
+    first = delimiter.join(["77338", "77290", "", "20200101", "*", "1", "first"])
+    lines = [first] + ["" if row is None else delimiter.join(row) for row in rows]
+    path = tmp_path / "agree.txt"
+    path.write_text("Title\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    expected: list[PtpEdit] = []
+    error: str | None = None
+    for number, text in enumerate(lines, 2):
+        if not text.strip():
+            continue
+        try:
+            expected.append(parse_ptp_line(text, delimiter, name="agree.txt", line=number))
+        except NcciFormatError as exc:
+            error = str(exc)
+            break
+    if error is not None:
+        with pytest.raises(NcciFormatError) as info:
+            read_ptp_file(path, known_codes=(), keep_all=True)
+        assert str(info.value) == error
+    else:
+        assert read_ptp_file(path, known_codes=(), keep_all=True).edits == tuple(expected)

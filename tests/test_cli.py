@@ -1,0 +1,117 @@
+"""The command line, run in-process through ``faqbot.cli.main`` (and once as a real process)."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from faqbot.cli import main
+
+from conftest import DATA
+
+REQUIRED_FIELDS = {
+    "question", "status", "entry_id", "answer", "confidence", "codes", "unknown_codes",
+    "suggestions", "sources", "as_of", "rule_check",
+}
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_ask_prints_answer_sources_and_confidence(capsys) -> None:
+    code, out, _ = run(capsys, "ask", "--as-of", "2026-11-26", "What is the CPT code 77012?")
+    assert code == 0
+    assert "entry what-is-77012" in out and "confidence" in out and "as of 2026-11-26" in out
+    assert "Sources:" in out and "https://" in out
+    assert "not billing advice" in out
+
+
+def test_ask_json_has_the_documented_fields(capsys) -> None:
+    code, out, _ = run(capsys, "ask", "--json", "--as-of", "2026-11-26", "Can CPT 77295 and 77300 be billed together?")
+    data = json.loads(out)
+    assert code == 0 and REQUIRED_FIELDS <= set(data)
+    assert data["entry_id"] == "77295-with-77300" and data["as_of"] == "2026-11-26"
+    assert data["rule_check"]["verdict"] == "allowed"
+    assert set(data["rule_check"]) >= {"verdict", "findings", "dos", "setting"}
+    assert all(set(s) == {"id", "title", "url"} for s in data["sources"])
+
+
+def test_ask_json_batch_reads_stdin_and_writes_json_lines_in_order(capsys, monkeypatch) -> None:
+    questions = ["what is 77012", "weather in Boston", "what is 99213"]
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(questions) + "\n\n"))
+    code, out, _ = run(capsys, "ask", "--json", "--as-of", "2026-11-26")
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and [line["question"] for line in lines] == questions
+    assert [line["status"] for line in lines] == ["answered", "no_match", "no_match"]
+    assert lines[2]["unknown_codes"] == ["99213"]
+
+
+def test_lookup_accepts_codes_ranges_and_a_family(capsys) -> None:
+    code, out, _ = run(capsys, "lookup", "g 6012", "77261-77263", "--as-of", "2026-11-26")
+    assert code == 0
+    for c in ("G6012", "77261", "77262", "77263"):
+        assert c in out
+    assert "DELETED on 2026-01-01" in out
+    code, out, _ = run(capsys, "lookup", "treatment_management")
+    assert code == 0 and "77427" in out and "77470" in out
+
+
+def test_lookup_of_an_unknown_code_fails_with_one_line(capsys) -> None:
+    code, out, err = run(capsys, "lookup", "99213")
+    assert code == 1 and err.strip().count("\n") == 0 and "99213" in err
+
+
+def test_check_json_shape_and_table(capsys) -> None:
+    code, out, _ = run(capsys, "check", "77295", "77300", "--dos", "2026-11-26", "--json")
+    data = json.loads(out)
+    assert code == 0 and set(data) >= {"verdict", "findings", "dos", "setting"}
+    assert data["verdict"] == "allowed" and data["dos"] == "2026-11-26"
+    code, out, _ = run(capsys, "check", "77301", "77014", "--dos", "2025-05-01", "--setting", "hospital")
+    assert code == 0 and "Verdict: ALLOWED WITH A MODIFIER" in out and "59" in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["ask", "--as-of", "yesterday", "what is 77012"],
+        ["check", "77295", "--setting", "moon"],
+        ["check", "99213", "77300"],
+        ["ask"],
+        ["nonsense-command"],
+        ["lookup"],
+    ],
+)
+def test_bad_arguments_give_one_line_and_exit_2(capsys, argv) -> None:
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert err.strip() and "\n" not in err.strip() and "Traceback" not in err
+
+
+def test_broken_knowledge_base_lists_problems_and_exits_1(capsys) -> None:
+    code, out, err = run(capsys, "kb", "validate", "--kb", str(DATA / "kb_broken"))
+    assert code == 1
+    assert "kb_broken/codes.toml: code '77014': field 'system'" in err
+    code, out, err = run(capsys, "ask", "--kb", str(DATA / "kb_broken"), "what is 77012")
+    assert code == 1 and "Traceback" not in err and "problem(s)" in err
+
+
+def test_kb_validate_on_the_shipped_knowledge_base(capsys) -> None:
+    code, out, _ = run(capsys, "kb", "validate")
+    assert code == 0 and out.startswith("knowledge base OK")
+
+
+def test_python_dash_m_runs_as_a_real_process() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "faqbot", "ask", "--json", "--as-of", "2026-11-26", "77014-26 alone?"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["codes"] == ["77014"] and data["rule_check"]["verdict"] == "not_allowed"
