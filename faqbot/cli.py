@@ -196,6 +196,31 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     return EXIT_FAIL if failed else EXIT_OK
 
 
+def _cmd_eval(args: argparse.Namespace) -> int:
+    from faqbot.evaluate import evaluate, format_reports, labeled_questions
+    from faqbot.transcripts import TranscriptError, parse_transcript, transcript_files
+
+    try:
+        items = labeled_questions(parse_transcript(p) for p in transcript_files(args.files))
+    except TranscriptError as exc:
+        print(f"faqbot eval: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if not items:
+        raise UsageError("faqbot eval: no labeled questions in those files")
+    result = evaluate(_engine(args), items, threshold=args.threshold)
+    if args.json:
+        from dataclasses import asdict
+
+        print(json.dumps({
+            "reports": [asdict(r) for r in result["reports"]],
+            "sweep": [{"threshold": t, **{k: v for k, v in asdict(r).items() if k != "wrong"}} for t, r in result["sweep"]],
+            "recommended_threshold": result["recommended_threshold"],
+        }, indent=2))
+    else:
+        print(format_reports(result))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="faqbot", description="Radiation-oncology billing code answers, with sources.")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
@@ -244,6 +269,12 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--as-of", type=_iso_date, default=None, help="with --record: the as-of date")
     _add_kb(replay)
     replay.set_defaults(func=_cmd_replay)
+    evaluation = sub.add_parser("eval", help="answer quality on labeled questions, next to baselines")
+    evaluation.add_argument("files", nargs="+", type=Path, help="labeled transcript files or folders")
+    evaluation.add_argument("--threshold", type=float, default=None, help="faqbot's match threshold to report")
+    evaluation.add_argument("--json", action="store_true")
+    _add_kb(evaluation)
+    evaluation.set_defaults(func=_cmd_eval)
     return parser
 
 

@@ -105,7 +105,7 @@ class Faqbot:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self.known = frozenset(kb.codes)
-        self.ranker = Ranker(kb.entries, self.known)
+        self.ranker = Ranker(kb.entries, self.known, abbreviations=kb.abbreviations)
         self.checker = RuleChecker(kb)
 
     @classmethod
@@ -144,7 +144,9 @@ class Faqbot:
                 notes.append(f"{code} is not in our code table, so faqbot has no answer about it.")
         return tuple(notes)
 
-    def answer(self, question: str, *, as_of: date | None = None, setting: str | None = None) -> Answer:
+    def answer(
+        self, question: str, *, as_of: date | None = None, setting: str | None = None, threshold: float = MATCH_THRESHOLD
+    ) -> Answer:
         """Answer one question as of a date (default today). Never raises on any text."""
         as_of = as_of or date.today()
         scan = self.scan(question)
@@ -171,10 +173,11 @@ class Faqbot:
 
         best = ranked[0] if ranked else None
         entry: Entry | None = None
-        if best is not None and best.score >= MATCH_THRESHOLD:
-            # A rule question is answered by an entry only when the entry asks about exactly these codes.
-            if check is None or self.ranker.question_codes_of(best.entry_id) == frozenset(scan.codes):
-                entry = self.kb.entries_by_id[best.entry_id]
+        if best is not None and best.score >= threshold:
+            candidate = self.kb.entries_by_id[best.entry_id]
+            # A rule question is answered by an entry only when the entry's answer covers every code asked.
+            if check is None or set(scan.codes) <= set(candidate.codes):
+                entry = candidate
 
         if entry is not None:
             text = entry.answer

@@ -461,6 +461,27 @@ def _check_contradictions(rules: list[Rule], problems: list[Problem]) -> None:
                     )
 
 
+def _load_abbreviations(root: Path, problems: list[Problem]) -> dict[str, str]:
+    path = root / "abbreviations.toml"
+    if not path.exists():
+        return {}
+    rel = _rel(path, root)
+    doc = _read_toml(path, root, problems)
+    table = doc.get("abbreviations", {})
+    for other in sorted(set(doc) - {"abbreviations"}):
+        problems.append(Problem(rel, "", other, "unexpected top-level key (expected only [abbreviations])"))
+    out: dict[str, str] = {}
+    if not isinstance(table, dict):
+        problems.append(Problem(rel, "", "abbreviations", "expected a table of word = \"expansion\""))
+        return out
+    for word, expansion in table.items():
+        if not isinstance(expansion, str) or not expansion.strip() or word != word.lower() or " " in word:
+            problems.append(Problem(rel, f"abbreviation '{word}'", "", "use a lower-case word = \"non-empty expansion\""))
+        else:
+            out[word] = expansion.strip().lower()
+    return out
+
+
 def validate_knowledge(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
     """Load ``root`` and return (knowledge base or None, every problem found)."""
     problems: list[Problem] = []
@@ -471,6 +492,7 @@ def validate_knowledge(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]
     codes = _load_codes(root, sources, families, problems)
     entries = _load_entries(root, sources, codes, problems)
     rules = _load_rules(root, sources, codes, problems)
+    abbreviations = _load_abbreviations(root, problems)
     kb = KnowledgeBase(
         root=root,
         sources=sources,
@@ -479,6 +501,7 @@ def validate_knowledge(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]
         entries=tuple(entries),
         rules=tuple(rules),
         entries_by_id={entry.id: entry for entry in entries},
+        abbreviations=abbreviations,
     )
     return (None if problems else kb), problems
 

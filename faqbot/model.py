@@ -127,6 +127,7 @@ class KnowledgeBase:
     entries: tuple[Entry, ...]
     rules: tuple[Rule, ...] = ()
     entries_by_id: Mapping[str, Entry] = field(default_factory=dict)
+    abbreviations: Mapping[str, str] = field(default_factory=dict)
 
     def codes_in_family(self, family: str) -> tuple[CodeCard, ...]:
         return tuple(card for card in self.codes.values() if card.family == family)

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Collection, Sequence
+from typing import Collection, Mapping, Sequence
 
 import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from faqbot.codes import expand_range, find_mentions
@@ -27,8 +29,10 @@ CODELESS_DISCOUNT = 0.8
 PHRASING_WEIGHT = 0.6
 # An entry whose own question names no code competes on the codes of its alternates, at a discount.
 ALTERNATE_CODES_DISCOUNT = 0.8
-# Bonus when the question and the entry ask the same kind of thing (alone, together, how often ...).
-INTENT_WEIGHT = 0.1
+# How much an entry's other codes lower its code score ("what is 77011" vs an entry on 77011 and 77014).
+EXTRA_CODES_PENALTY = 0.3
+# Relative bonus when the question and the entry ask the same kind of thing (alone, together, how often ...).
+INTENT_WEIGHT = 0.2
 # Share of the text score kept when none of the question's words occur in the knowledge base.
 OFF_VOCABULARY_FLOOR = 0.3
 
@@ -59,12 +63,16 @@ def question_intent(text: str) -> str:
     return "about"
 
 
-def text_for_matching(text: str) -> str:
-    """Lower-cased words without codes and function words: what TF-IDF compares."""
+def text_for_matching(text: str, abbreviations: Mapping[str, str] | None = None) -> str:
+    """Lower-cased words without codes and function words, shorthand expanded: what TF-IDF compares."""
     without_codes = text
     for mention in reversed(find_mentions(text)):
         without_codes = without_codes[: mention.start] + " " + without_codes[mention.end :]
-    return " ".join(tok for tok in _TOKEN.findall(without_codes.lower()) if tok not in STOP_WORDS)
+    words: list[str] = []
+    for token in _TOKEN.findall(without_codes.lower()):
+        expanded = abbreviations.get(token, token) if abbreviations else token
+        words.extend(word for word in expanded.split() if word not in STOP_WORDS)
+    return " ".join(words)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,11 +95,23 @@ def subject_codes(texts: Sequence[str], known: Collection[str]) -> frozenset[str
     return frozenset(codes)
 
 
+def code_overlap(asked: frozenset[str], entry_codes: frozenset[str]) -> float:
+    """Share of the asked codes the entry is about, lowered a little for each other code it names."""
+    shared = len(asked & entry_codes)
+    if not shared:
+        return 0.0
+    extra = len(entry_codes - asked) / len(entry_codes)
+    return shared / len(asked) * (1 - EXTRA_CODES_PENALTY * extra)
+
+
 class Ranker:
     """A fitted index over FAQ entries. Build once per knowledge base; ``rank`` is read-only."""
 
-    def __init__(self, entries: Sequence[Entry], known_codes: Collection[str]) -> None:
+    def __init__(
+        self, entries: Sequence[Entry], known_codes: Collection[str], *, abbreviations: Mapping[str, str] | None = None
+    ) -> None:
         self.entries = tuple(entries)
+        self._abbreviations = dict(abbreviations or {})
         docs: list[str] = []
         owners: list[int] = []
         for index, entry in enumerate(self.entries):
@@ -99,14 +119,22 @@ class Ranker:
                 docs.append(text)
                 owners.append(index)
         self._starts = np.flatnonzero(np.r_[True, np.diff(owners) != 0]) if owners else np.array([], dtype=int)
-        cleaned = [text_for_matching(doc) for doc in docs]
+        cleaned = [text_for_matching(doc, self._abbreviations) for doc in docs]
         self._word = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"\S+")
         self._char = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
         self._word_matrix = self._word.fit_transform(cleaned) if docs else None
         self._char_matrix = self._char.fit_transform(cleaned) if docs else None
-        whole = [" ".join(c for c, owner in zip(cleaned, owners) if owner == i) for i in range(len(self.entries))]
+        whole = [
+            " ".join([*(c for c, owner in zip(cleaned, owners) if owner == i),
+                      text_for_matching(entry.answer, self._abbreviations)])
+            for i, entry in enumerate(self.entries)
+        ]
         self._entry_matrix = self._word.transform(whole) if docs else None
-        self._vocabulary = frozenset(tok for doc in cleaned for tok in doc.split())
+        idf = dict(zip(self._word.get_feature_names_out(), self._word.idf_))
+        self._idf = {tok: weight for tok, weight in idf.items() if " " not in tok}
+        self._max_idf = max(self._idf.values(), default=1.0)
+        self._vocabulary = frozenset(tok for doc in whole for tok in doc.split())
+        self._vocabulary_list = sorted(self._vocabulary)
         self.intents = tuple(question_intent(entry.question) for entry in self.entries)
         self._index = {entry.id: i for i, entry in enumerate(self.entries)}
         self.subject_codes = tuple(
@@ -117,17 +145,33 @@ class Ranker:
     def question_codes_of(self, entry_id: str) -> frozenset[str]:
         return self.question_codes[self._index[entry_id]]
 
+    def vocabulary_coverage(self, cleaned: str) -> float:
+        """IDF-weighted share of the question's words that the knowledge base uses (1.0 with no words)."""
+        tokens = cleaned.split()
+        if not tokens:
+            return 1.0
+        weights = [self._idf.get(tok, self._max_idf) for tok in tokens]
+        known = sum(w for tok, w in zip(tokens, weights) if self._known_word(tok))
+        return known / sum(weights)
+
+    def _known_word(self, token: str) -> bool:
+        """In the knowledge base's vocabulary, allowing one typo in words of five letters or more."""
+        if token in self._vocabulary:
+            return True
+        if len(token) < 5 or token.isdigit():
+            return False
+        return process.extractOne(token, self._vocabulary_list, scorer=Levenshtein.distance, score_cutoff=1) is not None
+
     def text_scores(self, question: str) -> np.ndarray:
         """Best cosine similarity of ``question`` to each entry's documents, in entry order."""
         if self._word_matrix is None or self._char_matrix is None:
             return np.zeros(0)
-        cleaned = text_for_matching(question)
+        cleaned = text_for_matching(question, self._abbreviations)
         word = (self._word_matrix @ self._word.transform([cleaned]).T).toarray().ravel()
         char = (self._char_matrix @ self._char.transform([cleaned]).T).toarray().ravel()
         best_phrasing = np.maximum.reduceat(0.5 * word + 0.5 * char, self._starts)
         whole_entry = (self._entry_matrix @ self._word.transform([cleaned]).T).toarray().ravel()
-        tokens = cleaned.split()
-        coverage = sum(tok in self._vocabulary for tok in tokens) / len(tokens) if tokens else 1.0
+        coverage = self.vocabulary_coverage(cleaned)
         factor = OFF_VOCABULARY_FLOOR + (1 - OFF_VOCABULARY_FLOOR) * coverage
         return factor * (PHRASING_WEIGHT * best_phrasing + (1 - PHRASING_WEIGHT) * whole_entry)
 
@@ -141,9 +185,9 @@ class Ranker:
         if asked:
             for index, (own, all_codes) in enumerate(zip(self.question_codes, self.subject_codes)):
                 if own:
-                    code_scores[index] = len(asked & own) / len(asked | own)
+                    code_scores[index] = code_overlap(asked, own)
                 elif all_codes:
-                    code_scores[index] = ALTERNATE_CODES_DISCOUNT * len(asked & all_codes) / len(asked | all_codes)
+                    code_scores[index] = ALTERNATE_CODES_DISCOUNT * code_overlap(asked, all_codes)
             has_codes = np.array([bool(c) for c in self.subject_codes])
             combined = np.where(
                 code_scores > 0,
@@ -154,7 +198,7 @@ class Ranker:
             combined = text
         intent = question_intent(question)
         same_intent = np.array([entry_intent == intent for entry_intent in self.intents])
-        combined = np.where(combined > 0, np.minimum(1.0, combined + INTENT_WEIGHT * same_intent), 0.0)
+        combined = np.minimum(1.0, combined * (1 + INTENT_WEIGHT * same_intent))
         order = np.argsort(-combined, kind="stable")[:limit]
         return [
             Scored(self.entries[i].id, float(combined[i]), float(text[i]), float(code_scores[i]))

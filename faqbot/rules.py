@@ -169,6 +169,8 @@ class RuleChecker:
             detail = f"{column1} with {column2}: {why}. {rule.reason}"
             findings.append(self._finding(rule, (column1, column2), "pair", verdict, detail, setting, mods))
         if not findings:
+            findings.extend(self._requirement_met(a, b, dos, setting))
+        if not findings:
             findings.append(Finding(
                 codes=(a, b), kind="pair", verdict="unknown",
                 reason=(f"No rule known for {a} with {b} on this date and setting. That does not mean they may be "
@@ -176,6 +178,17 @@ class RuleChecker:
                 setting=setting,
             ))
         return findings
+
+    def _requirement_met(self, a: str, b: str, dos: date, setting: str) -> list[Finding]:
+        """A pair is fine when one code is the primary code the other one requires (add-on + primary)."""
+        found: list[Finding] = []
+        for addon, primary in ((a, b), (b, a)):
+            for rule in self._by_code.get(addon, ()):
+                if (rule.relation == "requires" and addon in rule.codes_a and primary in rule.codes_b
+                        and rule.in_effect(dos) and _applies(rule, setting) != "no"):
+                    found.append(self._finding(rule, (addon, primary), "pair", "allowed",
+                                               f"{addon} is reported with its primary code {primary}. {rule.reason}", setting))
+        return found
 
     def _single(self, code: str, codes: tuple[str, ...], dos: date, setting: str, alone: bool) -> list[Finding]:
         findings: list[Finding] = []

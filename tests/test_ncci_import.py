@@ -36,13 +36,7 @@ DATA = Path(__file__).parent / "data" / "ncci"
 TAB_FILE = DATA / "ccipra-v321r0-f1.txt"
 CSV_FILE = DATA / "ptp-hospital-2026Q1.csv"
 BAD_FILE = DATA / "ccipra-v321r0-bad-indicator.txt"
-KB_DIR = Path(__file__).resolve().parent.parent / "knowledge"
 REVIEWED = date(2026, 11, 26)
-
-
-@pytest.fixture(scope="module")
-def kb():
-    return load_knowledge(KB_DIR)
 
 
 @pytest.fixture(scope="module")
@@ -51,9 +45,9 @@ def known(kb):
 
 
 @pytest.fixture
-def kb_copy(tmp_path: Path) -> Path:
+def kb_copy(tmp_path: Path, kb_dir: Path) -> Path:
     root = tmp_path / "knowledge"
-    shutil.copytree(KB_DIR, root)
+    shutil.copytree(kb_dir, root)
     return root
 
 
@@ -275,6 +269,16 @@ def _pair_findings(checker: RuleChecker, a: str, b: str, dos: date, setting: str
 
 def _ncci_verdicts(checker, a, b, dos, setting="practitioner"):
     return [(f.rule_id, f.verdict) for f in _pair_findings(checker, a, b, dos, setting) if f.rule_id]
+
+
+E2E_PAIRS = [("77338", "77334"), ("77290", "77334"), ("77338", "77332"), ("77300", "77336"), ("77280", "77334")]
+
+
+def test_end_to_end_pairs_have_no_other_rule(kb):
+    """Precondition of the end-to-end test: no shipped rule covers its pairs (pick others if one does)."""
+    for a, b in E2E_PAIRS:
+        covering = [r.id for r in kb.rules if (a in r.codes_a and b in r.codes_b) or (b in r.codes_a and a in r.codes_b)]
+        assert covering == [], f"{a}+{b} is already covered by {covering}"
 
 
 def test_end_to_end_rule_check(kb_copy, kb):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import Label, Markdown, Static
+from textual.widgets import Markdown, Static
 
 from faqbot.engine import Answer
 from faqbot.ui.answer_markdown import (
@@ -26,6 +26,27 @@ class Callout(Static):
         super().__init__(Content.assemble((title, "bold"), "\n", " ".join(text.split())), classes=classes)
 
 
+CONFIDENCE_STYLES = {
+    "high": "$text-success on $success-muted",
+    "medium": "$text-warning on $warning-muted",
+    "low": "$text-error on $error-muted",
+    "none": "$text-warning on $warning-muted",
+}
+
+
+def meta_line(answer: Answer) -> Content:
+    """``faqbot  entry x  confidence 0.99 (high)  as of 2026-11-26`` (wraps on narrow screens)."""
+    level = "none" if answer.status == "no_match" else (
+        "high" if answer.confidence >= 0.75 else "medium" if answer.confidence >= 0.5 else "low"
+    )
+    return Content.assemble(
+        ("faqbot", "bold $text-primary"), "  ",
+        (matched_label(answer), "$text-muted"), "  ",
+        (f" {confidence_label(answer)} ", CONFIDENCE_STYLES[level]), "  ",
+        (f"as of {answer.as_of.isoformat()}", "$text-muted"),
+    )
+
+
 class AnswerView(Vertical):
     """Everything faqbot says about one question, built from the :class:`Answer` alone."""
 
@@ -36,14 +57,7 @@ class AnswerView(Vertical):
 
     def compose(self) -> ComposeResult:
         answer = self.answer
-        with Horizontal(classes="answer-meta"):
-            yield Label(Content("faqbot"), classes="speaker")
-            yield Label(Content(matched_label(answer)), classes="meta-match")
-            level = "none" if answer.status == "no_match" else (
-                "high" if answer.confidence >= 0.75 else "medium" if answer.confidence >= 0.5 else "low"
-            )
-            yield Label(Content(confidence_label(answer)), classes=f"confidence -{level}")
-            yield Label(Content(f"as of {answer.as_of.isoformat()}"), classes="as-of")
+        yield Static(meta_line(answer), classes="answer-meta")
         for notice in answer.notices:
             label = notice_label(notice)
             kind = "-deleted" if label in ("Deleted code", "Not yet valid") else "-unknown"

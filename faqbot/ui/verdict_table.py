@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich import box
 from rich.console import Group, RenderableType
 from rich.style import Style
 from rich.table import Table
@@ -11,23 +12,32 @@ from textual.widget import Widget
 from faqbot.rules import VERDICT_WORDS, RuleCheck
 from faqbot.ui.answer_markdown import verdict_heading, verdict_rows
 
-# Theme variable that colours each verdict.
-VERDICT_COLOURS = {
-    "allowed": "success",
-    "allowed_with_modifier": "warning",
-    "depends": "warning",
-    "not_allowed": "error",
-    "unknown": "secondary",
+# Component class (coloured in DEFAULT_CSS from the theme) for each verdict.
+VERDICT_CLASSES = {
+    "allowed": "verdict-table--allowed",
+    "allowed_with_modifier": "verdict-table--modifier",
+    "depends": "verdict-table--depends",
+    "not_allowed": "verdict-table--not-allowed",
+    "unknown": "verdict-table--unknown",
 }
 
 
 class VerdictTable(Widget):
     """A :class:`~faqbot.rules.RuleCheck` rendered as a table; colours follow the app theme."""
 
+    COMPONENT_CLASSES = {*VERDICT_CLASSES.values(), "verdict-table--muted", "verdict-table--border"}
+
     DEFAULT_CSS = """
     VerdictTable {
         height: auto;
         margin: 1 0 0 0;
+        & > .verdict-table--allowed { color: $text-success; text-style: bold; }
+        & > .verdict-table--modifier { color: $text-warning; text-style: bold; }
+        & > .verdict-table--depends { color: $text-warning; text-style: bold; }
+        & > .verdict-table--not-allowed { color: $text-error; text-style: bold; }
+        & > .verdict-table--unknown { color: $text-secondary; text-style: bold; }
+        & > .verdict-table--muted { color: $text-muted; }
+        & > .verdict-table--border { color: $foreground 30%; }
     }
     """
 
@@ -35,26 +45,26 @@ class VerdictTable(Widget):
         super().__init__(id=id, classes=classes)
         self.check = check
 
-    def _colour(self, verdict: str) -> str:
-        return self.app.theme_variables.get(VERDICT_COLOURS[verdict], "") or "default"
+    def _style(self, verdict: str) -> Style:
+        return self.get_component_rich_style(VERDICT_CLASSES[verdict], partial=True)
 
     def render(self) -> RenderableType:
         check = self.check
-        muted = self.app.theme_variables.get("text-muted", "") or "default"
-        colour = self._colour(check.verdict)
+        muted = self.get_component_rich_style("verdict-table--muted", partial=True)
+        border = self.get_component_rich_style("verdict-table--border", partial=True)
+        badge = self._style(check.verdict) + Style(reverse=True)
         heading = Text.assemble(
             ("Rule check ", "bold"),
-            (f" {VERDICT_WORDS[check.verdict].upper()} ", Style(bold=True, color="black", bgcolor=colour)),
-            (" " + verdict_heading(check).split(" · ", 1)[1], muted),
+            (f" {VERDICT_WORDS[check.verdict].upper()} ", badge),
+            ("  " + verdict_heading(check).split(" · ", 1)[1], muted),
         )
-        table = Table(expand=True, show_lines=True, border_style=muted, header_style="bold", pad_edge=False)
-        table.add_column("Codes", no_wrap=True, width=15)
+        table = Table(expand=True, show_lines=True, box=box.ROUNDED, border_style=border, header_style="bold")
+        table.add_column("Codes", width=13)
         table.add_column("Verdict", width=13)
-        table.add_column("Reason", ratio=3)
-        table.add_column("Source", ratio=1)
+        table.add_column("Reason", ratio=2)
+        table.add_column("Source", ratio=1, min_width=18)
         for row in verdict_rows(check):
-            verdict = Text(row.verdict, style=Style(bold=True, color=self._colour(row.verdict_key)))
-            verdict.append(f"\n{row.kind}", style=muted)
+            verdict = Text.assemble((row.verdict, self._style(row.verdict_key)), (f"\n{row.kind}", muted))
             sources = Text()
             for number, source in enumerate(row.sources):
                 if number:

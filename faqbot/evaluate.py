@@ -1,0 +1,244 @@
+"""Answer quality on labeled questions, faqbot next to two baselines, with a threshold sweep.
+
+Labeled questions use the transcript format: a turn's ``entry`` is the expected entry id
+(``"none"`` when the right answer is a code card or a rule check), ``status = "no_match"``
+marks a question that must be refused, ``verdict`` the expected rule-check verdict.
+
+Systems compared on the same questions in the same run:
+- ``rapidfuzz``: ``process.extractOne`` (WRatio) over every entry's question and alternates;
+- ``tfidf-word``: TF-IDF word 1-2 grams over the same phrasings, cosine, no code signal;
+- ``faqbot``: the real :meth:`Faqbot.answer` (text + codes + intent + rules + code cards).
+Each system answers with its best entry when its score reaches the threshold, else refuses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+from rapidfuzz import fuzz, process
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from faqbot.engine import MATCH_THRESHOLD, Faqbot
+from faqbot.transcripts import Transcript
+
+SWEEP = tuple(round(x, 2) for x in np.arange(0.0, 1.0001, 0.05))
+
+
+@dataclass(frozen=True, slots=True)
+class Labeled:
+    question: str
+    expected_entry: str | None  # None: not labeled with an entry
+    expect_refusal: bool
+    expected_verdict: str | None
+    as_of: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    """A system's answer: its ranked entries (best first) with scores, and whether it answered."""
+
+    ranked: tuple[tuple[str, float], ...]
+    answered: bool
+    entry: str  # the entry it answered with, "none" for an answer without entry, "" when it refused
+    verdict: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    system: str
+    threshold: float
+    in_scope: int
+    coverage: float
+    top1: float
+    top3: float
+    mrr: float
+    out_of_scope: int
+    refused: float
+    answered_right: float
+    verdicts: int
+    verdict_accuracy: float | None
+    wrong: tuple[tuple[str, str, str, float, float], ...]  # question, expected, got, got score, expected score
+
+
+def labeled_questions(transcripts: Iterable[Transcript]) -> list[Labeled]:
+    out: list[Labeled] = []
+    for transcript in transcripts:
+        for turn in transcript.turns:
+            refusal = turn.status == "no_match"
+            entry = None if turn.entry is None else (turn.entry or "none")
+            if entry is None and not refusal and turn.verdict is None:
+                continue
+            out.append(Labeled(turn.question, entry, refusal, turn.verdict, turn.as_of))
+    return out
+
+
+def _is_right(item: Labeled, prediction: Prediction) -> bool:
+    if item.expect_refusal:
+        return not prediction.answered
+    if item.expected_entry is None:
+        return prediction.answered
+    return prediction.answered and prediction.entry == item.expected_entry
+
+
+def score(system: str, items: Sequence[Labeled], predictions: Sequence[Prediction], threshold: float) -> Report:
+    in_scope = [(i, p) for i, p in zip(items, predictions) if not i.expect_refusal and i.expected_entry]
+    out_scope = [(i, p) for i, p in zip(items, predictions) if i.expect_refusal]
+    ranks: list[int | None] = []
+    for item, prediction in in_scope:
+        ids = [entry for entry, _ in prediction.ranked]
+        ranks.append(ids.index(item.expected_entry) + 1 if item.expected_entry in ids else None)
+    top1 = sum(_is_right(i, p) for i, p in in_scope)
+    answered = [(i, p) for i, p in zip(items, predictions) if p.answered]
+    verdict_items = [(i, p) for i, p in zip(items, predictions) if i.expected_verdict]
+    wrong = []
+    for item, prediction in zip(items, predictions):
+        if not _is_right(item, prediction):
+            scores = dict(prediction.ranked)
+            got = prediction.entry or "(refused)"
+            wrong.append((item.question, item.expected_entry or ("(refuse)" if item.expect_refusal else "(answer)"),
+                          got, prediction.ranked[0][1] if prediction.ranked else 0.0,
+                          scores.get(item.expected_entry or "", 0.0)))
+    return Report(
+        system=system,
+        threshold=threshold,
+        in_scope=len(in_scope),
+        coverage=sum(p.answered for _, p in in_scope) / len(in_scope) if in_scope else 0.0,
+        top1=top1 / len(in_scope) if in_scope else 0.0,
+        top3=sum(r is not None and r <= 3 for r in ranks) / len(ranks) if ranks else 0.0,
+        mrr=sum(1 / r for r in ranks if r) / len(ranks) if ranks else 0.0,
+        out_of_scope=len(out_scope),
+        refused=sum(not p.answered for _, p in out_scope) / len(out_scope) if out_scope else 0.0,
+        answered_right=sum(_is_right(i, p) for i, p in answered) / len(answered) if answered else 0.0,
+        verdicts=len(verdict_items),
+        verdict_accuracy=(sum(p.verdict == i.expected_verdict for i, p in verdict_items) / len(verdict_items)
+                          if verdict_items else None),
+        wrong=tuple(wrong),
+    )
+
+
+def overall_accuracy(report: Report) -> float:
+    """Right answers plus right refusals, over all in- and out-of-scope questions."""
+    total = report.in_scope + report.out_of_scope
+    return (report.top1 * report.in_scope + report.refused * report.out_of_scope) / total if total else 0.0
+
+
+class Baseline:
+    """A baseline ranks entries by one similarity over every question and alternate."""
+
+    def __init__(self, engine: Faqbot, similarity: Callable[[str], np.ndarray]) -> None:
+        self.engine = engine
+        self.similarity = similarity
+
+    def rank(self, question: str) -> tuple[tuple[str, float], ...]:
+        per_entry = self.similarity(question)
+        order = np.argsort(-per_entry, kind="stable")[:5]
+        return tuple((self.engine.kb.entries[i].id, float(per_entry[i])) for i in order)
+
+    @staticmethod
+    def at(ranked: tuple[tuple[str, float], ...], threshold: float) -> Prediction:
+        answered = bool(ranked) and ranked[0][1] >= threshold
+        return Prediction(ranked, answered, ranked[0][0] if answered else "")
+
+
+def _phrasings(engine: Faqbot) -> tuple[list[str], np.ndarray]:
+    docs, owners = [], []
+    for index, entry in enumerate(engine.kb.entries):
+        for text in (entry.question, *entry.alternates):
+            docs.append(text)
+            owners.append(index)
+    return docs, np.array(owners)
+
+
+def rapidfuzz_baseline(engine: Faqbot) -> Baseline:
+    docs, owners = _phrasings(engine)
+    count = len(engine.kb.entries)
+
+    def similarity(question: str) -> np.ndarray:
+        scores = np.zeros(count)
+        best = process.extractOne(question, docs, scorer=fuzz.WRatio)
+        if best is not None:
+            scores[owners[best[2]]] = best[1] / 100
+        # rank the rest by their best phrasing too, so top-3 and MRR are comparable
+        for _, value, index in process.extract(question, docs, scorer=fuzz.WRatio, limit=25):
+            scores[owners[index]] = max(scores[owners[index]], value / 100)
+        return scores
+
+    return Baseline(engine, similarity)
+
+
+def tfidf_word_baseline(engine: Faqbot) -> Baseline:
+    docs, owners = _phrasings(engine)
+    vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
+    matrix = vectorizer.fit_transform(docs)
+    starts = np.flatnonzero(np.r_[True, np.diff(owners) != 0])
+
+    def similarity(question: str) -> np.ndarray:
+        per_doc = (matrix @ vectorizer.transform([question]).T).toarray().ravel()
+        return np.maximum.reduceat(per_doc, starts)
+
+    return Baseline(engine, similarity)
+
+
+class FaqbotPredictor:
+    """faqbot's prediction at any threshold, from two answers per question (entry trusted / not)."""
+
+    def __init__(self, engine: Faqbot, items: Sequence[Labeled]) -> None:
+        self._cases = []
+        for item in items:
+            scan = engine.scan(item.question)
+            ranked = tuple((s.entry_id, s.score) for s in engine.ranker.rank(item.question, scan.codes, limit=5))
+            trusted = engine.answer(item.question, as_of=item.as_of, threshold=0.0)
+            untrusted = engine.answer(item.question, as_of=item.as_of, threshold=float("inf"))
+            self._cases.append((ranked, _prediction(ranked, trusted), _prediction(ranked, untrusted)))
+
+    def at(self, threshold: float) -> list[Prediction]:
+        return [trusted if ranked and ranked[0][1] >= threshold else untrusted
+                for ranked, trusted, untrusted in self._cases]
+
+
+def _prediction(ranked: tuple[tuple[str, float], ...], answer) -> Prediction:
+    entry = (answer.entry_id or "none") if answer.status == "answered" else ""
+    verdict = answer.rule_check.verdict if answer.rule_check else None
+    return Prediction(ranked, answer.status == "answered", entry, verdict)
+
+
+def evaluate(engine: Faqbot, items: Sequence[Labeled], *, threshold: float | None = None) -> dict[str, object]:
+    """Reports for each system at its chosen threshold, and the sweep that chose faqbot's."""
+    faq_threshold = MATCH_THRESHOLD if threshold is None else threshold
+    predictor = FaqbotPredictor(engine, items)
+    sweep = [(t, score("faqbot", items, predictor.at(t), t)) for t in SWEEP]
+    recommended = max(sweep, key=lambda tr: (round(overall_accuracy(tr[1]), 4), -abs(tr[0] - faq_threshold)))[0]
+    reports = [score("faqbot", items, predictor.at(faq_threshold), faq_threshold)]
+    for name, baseline in (("rapidfuzz", rapidfuzz_baseline(engine)), ("tfidf-word", tfidf_word_baseline(engine))):
+        ranked = [baseline.rank(i.question) for i in items]
+        best_t, best_report = max(
+            ((t, score(name, items, [baseline.at(r, t) for r in ranked], t)) for t in SWEEP),
+            key=lambda tr: overall_accuracy(tr[1]),
+        )
+        reports.append(best_report)
+    return {"reports": reports, "sweep": sweep, "recommended_threshold": recommended}
+
+
+def format_reports(result: dict[str, object]) -> str:
+    reports: list[Report] = result["reports"]  # type: ignore[assignment]
+    sweep: list[tuple[float, Report]] = result["sweep"]  # type: ignore[assignment]
+    head = f"{'system':<12}{'thresh':>7}{'top-1':>8}{'top-3':>8}{'MRR':>7}{'refused':>9}{'ans.right':>10}{'verdict':>9}{'overall':>9}"
+    lines = [f"{reports[0].in_scope} in-scope, {reports[0].out_of_scope} out-of-scope, {reports[0].verdicts} with a verdict",
+             "", head]
+    for r in reports:
+        verdict = f"{r.verdict_accuracy:.3f}" if r.verdict_accuracy is not None else "-"
+        lines.append(f"{r.system:<12}{r.threshold:>7.2f}{r.top1:>8.3f}{r.top3:>8.3f}{r.mrr:>7.3f}{r.refused:>9.3f}"
+                     f"{r.answered_right:>10.3f}{verdict:>9}{overall_accuracy(r):>9.3f}")
+    lines += ["", "faqbot threshold sweep (coverage = in-scope answered, accuracy = answered right):",
+              f"{'thresh':>7}{'coverage':>10}{'accuracy':>10}{'refused':>9}{'overall':>9}"]
+    for t, r in sweep:
+        lines.append(f"{t:>7.2f}{r.coverage:>10.3f}"
+                     f"{r.answered_right:>10.3f}{r.refused:>9.3f}{overall_accuracy(r):>9.3f}")
+    lines.append(f"recommended threshold: {result['recommended_threshold']:.2f} (highest overall accuracy)")
+    wrong = reports[0].wrong
+    lines += ["", f"faqbot wrong answers ({len(wrong)}):"]
+    lines += [f"  {q!r}: expected {e}, got {g} ({gs:.2f}; expected scored {es:.2f})" for q, e, g, gs, es in wrong]
+    return "\n".join(lines)

@@ -1,0 +1,259 @@
+"""FaqbotApp: the chat app for billing help-desk staff.
+
+The knowledge base loads in a worker so the window appears at once; a question asked before it is
+ready waits for it, with an indicator. Every answer comes from :meth:`faqbot.engine.Faqbot.answer`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, datetime
+from pathlib import Path
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.await_complete import AwaitComplete
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import Footer, Header, Input, Label, LoadingIndicator
+
+from faqbot.engine import Faqbot
+from faqbot.knowledge import KnowledgeError, default_kb_dir
+from faqbot.ui.check_screen import CheckCodesScreen, check_question
+from faqbot.ui.code_browser import CodeBrowserScreen
+from faqbot.ui.code_card_screen import CodeCardScreen
+from faqbot.ui.code_panel import CodePanel
+from faqbot.ui.commands import FaqbotCommands
+from faqbot.ui.conversation import Conversation, Turn, welcome_markdown
+from faqbot.ui.error_screen import KnowledgeErrorScreen
+from faqbot.ui.export import conversation_markdown, default_export_dir, write_export
+from faqbot.ui.help_screen import HelpScreen
+from faqbot.ui.question_input import QuestionInput
+from faqbot.ui.suggestions import SuggestionList, suggestion_choices
+
+SUB_TITLE = "radiation-oncology billing codes · reference information, not billing advice"
+
+
+class FaqbotApp(App[None]):
+    """Ask billing-code questions; read sourced answers, verdict tables and code cards."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "faqbot"
+    SUB_TITLE = SUB_TITLE
+    COMMANDS = App.COMMANDS | {FaqbotCommands}
+    AUTO_FOCUS = "#question"
+
+    BINDINGS = [
+        Binding("f1", "help", "Help", id="app.help"),
+        Binding("f2,ctrl+b", "code_browser", "Codes", id="app.code_browser"),
+        Binding("f3", "toggle_code_panel", "Code panel", id="app.toggle_code_panel"),
+        Binding("f4", "check_codes", "Check codes", id="app.check_codes"),
+        Binding("ctrl+s", "export", "Export", id="app.export"),
+        Binding("ctrl+l", "clear", "Clear", id="app.clear"),
+        Binding("escape", "focus_question", "Back to question", show=False, id="app.focus_question"),
+    ]
+
+    def __init__(self, kb_dir: Path | None = None, as_of: date | None = None, *, export_dir: Path | None = None) -> None:
+        super().__init__()
+        self.kb_dir = kb_dir if kb_dir is not None else default_kb_dir()
+        self.as_of = as_of
+        self.export_dir = export_dir if export_dir is not None else default_export_dir()
+        self.engine: Faqbot | None = None
+        self.load_problems: list[str] | None = None
+        self._kb_ready = asyncio.Event()
+
+    # -- layout -------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="❯")
+        with Horizontal(id="main"):
+            with Vertical(id="chat"):
+                yield Conversation(welcome=welcome_markdown(self.welcome_keys()), id="conversation")
+                yield QuestionInput(id="question")
+                with Horizontal(id="status"):
+                    yield LoadingIndicator(id="status-spinner")
+                    yield Label(Content("Loading the knowledge base…"), id="status-text")
+            yield CodePanel(id="code-panel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load_knowledge()
+
+    @property
+    def as_of_date(self) -> date:
+        """The date answers are valid for: the fixed ``as_of``, else today."""
+        return self.as_of or date.today()
+
+    # -- knowledge loading --------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="knowledge")
+    def load_knowledge(self) -> None:
+        """Load and index the knowledge base off the UI thread."""
+        try:
+            engine = Faqbot.from_path(self.kb_dir)
+        except KnowledgeError as exc:
+            self.call_from_thread(self._knowledge_failed, [str(problem) for problem in exc.problems])
+        except Exception as exc:  # an unreadable folder or file: show it, never a traceback
+            self.call_from_thread(self._knowledge_failed, [f"{self.kb_dir}: {type(exc).__name__}: {exc}"])
+        else:
+            self.call_from_thread(self._knowledge_loaded, engine)
+
+    def _knowledge_loaded(self, engine: Faqbot) -> None:
+        self.engine = engine
+        kb = engine.kb
+        as_of = self.as_of.isoformat() if self.as_of else f"today ({date.today().isoformat()})"
+        self.query_one("#status-spinner").display = False
+        self.query_one("#status-text", Label).update(Content.assemble(
+            ("● ", "$text-success"),
+            f"Ready · {len(kb.entries)} entries · {len(kb.codes)} codes · {len(kb.rules)} rules · answers as of {as_of}",
+        ))
+        self._kb_ready.set()
+
+    def _knowledge_failed(self, problems: list[str]) -> None:
+        self.load_problems = problems
+        self.query_one("#status-spinner").display = False
+        self.query_one("#status-text", Label).update(Content.assemble(
+            ("✖ ", "$text-error"), f"The knowledge base could not be loaded ({len(problems)} problem(s))",
+        ))
+        self._kb_ready.set()
+        self.push_screen(KnowledgeErrorScreen(self.kb_dir, problems))
+
+    # -- asking -------------------------------------------------------------------------------
+
+    @on(Input.Submitted, "#question")
+    def _question_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        event.input.value = ""
+        self.ask(event.value)
+
+    @on(SuggestionList.Chosen)
+    def _suggestion_chosen(self, event: SuggestionList.Chosen) -> None:
+        event.stop()
+        self.ask(event.question)
+
+    def ask(self, question: str) -> None:
+        """Ask ``question``: show it at once, answer it when the knowledge base is ready."""
+        if not question.strip():
+            return
+        while len(self.screen_stack) > 1 and self.load_problems is None:
+            self.pop_screen()
+        question_input = self.query_one(QuestionInput)
+        question_input.remember(question)
+        question_input.focus()
+        turn = Turn(question)
+        mounted = self.query_one(Conversation).mount(turn)
+        self.run_worker(self._answer(turn, mounted), group="answers")
+
+    async def _answer(self, turn: Turn, mounted: AwaitComplete) -> None:
+        await mounted
+        conversation = self.query_one(Conversation)
+        conversation.scroll_end(animate=False)
+        if not self._kb_ready.is_set():
+            turn.show_waiting()
+            await self._kb_ready.wait()
+        if self.engine is None:
+            await turn.show_error("No answer: the knowledge base could not be loaded.")
+            return
+        answer = self.engine.answer(turn.question, as_of=self.as_of)
+        choices = suggestion_choices(answer, self.engine.scan(answer.question).mentions)
+        await turn.show_answer(answer, choices)
+        await self.query_one(CodePanel).show_answer(answer, self.engine.kb)
+        self.refresh_bindings()
+        self.call_after_refresh(conversation.scroll_to_widget, turn, animate=False, top=True)
+
+    def answered_turns(self) -> list[Turn]:
+        return [turn for turn in self.query_one(Conversation).turns if turn.answer is not None]
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def _need_engine(self) -> Faqbot | None:
+        if self.engine is None:
+            self.notify("The knowledge base is still loading; try again in a moment.", severity="warning")
+        return self.engine
+
+    def _ask_if_chosen(self, question: str | None) -> None:
+        if question:
+            self.ask(question)
+
+    def action_focus_question(self) -> None:
+        self.query_one(QuestionInput).focus()
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.key_help()))
+
+    def action_code_browser(self) -> None:
+        if (engine := self._need_engine()) is not None:
+            self.push_screen(CodeBrowserScreen(engine.kb, self.as_of_date), self._ask_if_chosen)
+
+    def show_card(self, code: str) -> None:
+        """Open the card of one code (from the command palette)."""
+        if (engine := self._need_engine()) is not None and code in engine.kb.codes:
+            self.push_screen(CodeCardScreen(engine.kb.codes[code], engine.kb, self.as_of_date), self._ask_if_chosen)
+
+    def action_check_codes(self) -> None:
+        if self._need_engine() is not None:
+            self.push_screen(CheckCodesScreen(), self._check_typed)
+
+    def _check_typed(self, typed: str | None) -> None:
+        if not typed or self.engine is None:
+            return
+        scan = self.engine.scan(typed)
+        if not scan.codes:
+            hint = f" Did you mean {', '.join(scan.did_you_mean.values())}?" if scan.did_you_mean else ""
+            self.notify(f"No code from the code table in “{typed}”.{hint}", severity="warning", markup=False)
+            return
+        self.ask(check_question(scan.codes, typed))
+
+    def action_toggle_code_panel(self) -> None:
+        panel = self.query_one(CodePanel)
+        panel.display = not panel.display
+
+    async def action_clear(self) -> None:
+        await self.query_one(Conversation).clear()
+        await self.query_one(CodePanel).clear()
+        self.refresh_bindings()
+        self.action_focus_question()
+
+    def action_export(self) -> Path | None:
+        """Write the conversation as Markdown into the export folder; the path is shown in a notification."""
+        turns = self.answered_turns()
+        if not turns:
+            self.notify("Nothing to export yet: ask a question first.", severity="warning")
+            return None
+        markdown = conversation_markdown(
+            ((turn.answer, tuple(choice.question for choice in turn.choices)) for turn in turns if turn.answer),
+            exported_at=datetime.now(), kb_root=self.kb_dir,
+        )
+        try:
+            path = write_export(markdown, self.export_dir, now=datetime.now())
+        except OSError as exc:
+            self.notify(f"Could not export to {self.export_dir}: {exc}", severity="error", markup=False)
+            return None
+        self.last_export = path
+        self.notify(str(path), title="Conversation exported", markup=False, timeout=10)
+        return path
+
+    # -- keys, for the footer, the welcome text and help ---------------------------------------
+
+    def key_help(self) -> list[tuple[str, str]]:
+        """(keys, description) for every binding worth knowing, from the bindings themselves."""
+        rows: list[tuple[str, str]] = []
+        for bindings in (FaqbotApp.BINDINGS, QuestionInput.BINDINGS, SuggestionList.BINDINGS):
+            for binding in bindings:
+                if isinstance(binding, Binding) and binding.description:
+                    rows.append((self._keys(binding.key), binding.description))
+        rows.append((self._keys(self.COMMAND_PALETTE_BINDING), "Command palette"))
+        rows.append((self._keys("ctrl+q"), "Quit"))
+        return rows
+
+    def welcome_keys(self) -> str:
+        wanted = {"help", "code_browser", "export"}
+        parts = [f"**{self._keys(b.key)}** {b.description.lower()}" for b in self.BINDINGS
+                 if isinstance(b, Binding) and b.action in wanted]
+        parts.insert(2, f"**{self._keys(self.COMMAND_PALETTE_BINDING)}** commands")
+        return " · ".join(parts)
+
+    def _keys(self, keys: str) -> str:
+        return " / ".join(self.get_key_display(Binding(key.strip(), "")) for key in keys.split(","))
