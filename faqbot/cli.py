@@ -221,6 +221,34 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_import_ncci(args: argparse.Namespace) -> int:
+    import time
+
+    from faqbot.knowledge import load_knowledge
+    from faqbot.ncci_import import NcciFormatError, find_conflicts, import_ncci, write_ncci_import
+
+    root = args.kb or default_kb_dir()
+    kb = load_knowledge(root)
+    started = time.perf_counter()
+    try:
+        imp = import_ncci(args.files, known_codes=kb.codes, setting=args.setting, keep_all=args.all)
+    except (NcciFormatError, ValueError) as exc:
+        print(f"faqbot rules import-ncci: {exc} (nothing written)", file=sys.stderr)
+        return EXIT_USAGE
+    conflicts = find_conflicts(imp.rules, kb.rules)
+    if conflicts:
+        for line in conflicts:
+            print(f"faqbot rules import-ncci: {line}", file=sys.stderr)
+        print("faqbot rules import-ncci: nothing written; resolve the contradictions first", file=sys.stderr)
+        return EXIT_FAIL
+    source_path, rules_path = write_ncci_import(imp, root, rules_path=args.out)
+    seconds = time.perf_counter() - started
+    print(f"read {imp.rows_read} rows in {seconds:.1f} s; kept {len(imp.rules)} edits between known codes "
+          f"({imp.never_effective} never in effect, {imp.duplicates} duplicates skipped)")
+    print(f"wrote {rules_path} and {source_path}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="faqbot", description="Radiation-oncology billing code answers, with sources.")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
@@ -259,6 +287,16 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--as-of", type=_iso_date, default=None)
     _add_kb(chat)
     chat.set_defaults(func=_cmd_chat)
+
+    rules = sub.add_parser("rules", help="rule tools")
+    rules_sub = rules.add_subparsers(dest="rules_command", parser_class=_Parser, required=True)
+    ncci = rules_sub.add_parser("import-ncci", help="import CMS NCCI PTP edit files as rules")
+    ncci.add_argument("files", nargs="+", type=Path, help="PTP edit files (tab-delimited or CSV, or a .zip)")
+    ncci.add_argument("--setting", choices=("practitioner", "hospital"), default="practitioner")
+    ncci.add_argument("--out", type=Path, default=None, help="rules file to write (default: knowledge/rules/ncci-ptp-SETTING.toml)")
+    ncci.add_argument("--all", action="store_true", help="keep rows whose codes are not in the code table")
+    _add_kb(ncci)
+    ncci.set_defaults(func=_cmd_import_ncci)
 
     replay = sub.add_parser("replay", help="replay transcript files and report failed turns")
     replay.add_argument("paths", nargs="*", type=Path, help="transcript files or folders (recursively)")

@@ -158,13 +158,26 @@ def suggest_code(code: str, known: Collection[str]) -> str | None:
     return close[0][0] if len(close) == 1 else None
 
 
+_SPACED_CPT_RE = re.compile(r"(?<![\w.,])(\d{2}) (\d{3})(?![\w.,]\d|\w)")
+
+
+def _spaced_known(text: str, known: Collection[str]) -> list[CodeMention]:
+    """CPT codes typed with a space inside ("77 301"), taken only when the code is known."""
+    return [
+        CodeMention(m.group(0), m.start(), m.end(), m.group(1) + m.group(2))
+        for m in _SPACED_CPT_RE.finditer(text)
+        if m.group(1) + m.group(2) in known
+    ]
+
+
 def recognize(text: str, known: Collection[str]) -> CodeScan:
     """Codes named in ``text``: known ones (ranges expanded), unknown ones, modifiers, did-you-mean."""
     found: list[str] = []
     unknown: list[str] = []
     modifiers: dict[str, tuple[str, ...]] = {}
     did_you_mean: dict[str, str] = {}
-    mentions = find_mentions(text)
+    mentions = find_mentions(text) + _spaced_known(text, known)
+    mentions.sort(key=lambda m: m.start)
     for mention in mentions:
         if mention.range_end:
             expanded = expand_range(mention.code, mention.range_end, known)

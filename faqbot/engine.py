@@ -115,8 +115,11 @@ class Faqbot:
     def scan(self, text: str) -> CodeScan:
         return recognize(text, self.known)
 
-    def check(self, codes: tuple[str, ...] | list[str], *, dos: date, setting: str = "any", alone: bool = False) -> RuleCheck:
-        return self.checker.check(codes, dos=dos, setting=setting, alone=alone)
+    def check(
+        self, codes: tuple[str, ...] | list[str], *, dos: date, setting: str = "any", alone: bool = False,
+        scope: str | None = None,
+    ) -> RuleCheck:
+        return self.checker.check(codes, dos=dos, setting=setting, alone=alone, scope=scope)
 
     def _sources(self, ids: tuple[str, ...]) -> tuple[SourceRef, ...]:
         return self.checker.sources(ids)
@@ -162,7 +165,7 @@ class Faqbot:
         if len(scan.codes) >= 2 or (len(scan.codes) == 1 and context.alone):
             check = self.check(
                 scan.codes, dos=context.dos or as_of, setting=setting or context.setting or "any",
-                alone=context.alone,
+                alone=context.alone, scope=context.scope,
             )
 
         if scan.unknown and not scan.codes:

@@ -418,7 +418,8 @@ def _check_rule_shape(r: _Record, rule: Rule) -> None:
         r.problem("modifier_indicator", f"only bundled and mutually_exclusive rules take one, not '{rule.relation}'")
 
 
-def _verdict_class(rule: Rule) -> str:
+def rule_verdict_class(rule: Rule) -> str:
+    """'allowed' or 'restricted' for pair rules (what two rules must agree on), else the relation."""
     if rule.relation == "allowed_together" or rule.modifier_indicator == 9:
         return "allowed"
     if rule.relation in ("bundled", "mutually_exclusive"):
@@ -426,7 +427,8 @@ def _verdict_class(rule: Rule) -> str:
     return rule.relation
 
 
-def _overlaps(a: Rule, b: Rule) -> bool:
+def dates_overlap(a: Rule, b: Rule) -> bool:
+    """True when the two rules' date-of-service windows share at least one day."""
     start_a, start_b = a.effective_from or date.min, b.effective_from or date.min
     end_a, end_b = a.effective_to or date.max, b.effective_to or date.max
     return start_a < end_b and start_b < end_a
@@ -448,7 +450,7 @@ def _check_contradictions(rules: list[Rule], problems: list[Problem]) -> None:
                 key = (first.id, second.id)
                 if key in reported or first.id == second.id:
                     continue
-                if _verdict_class(first) != _verdict_class(second) and _overlaps(first, second):
+                if rule_verdict_class(first) != rule_verdict_class(second) and dates_overlap(first, second):
                     reported.add(key)
                     problems.append(
                         Problem(

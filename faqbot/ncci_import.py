@@ -73,6 +73,7 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Collection, Iterable, Iterator, Literal, Sequence
 
+from faqbot.knowledge import dates_overlap, rule_verdict_class
 from faqbot.model import Rule
 
 __all__ = [
@@ -552,16 +553,6 @@ def import_ncci(
 # Conflicts with the rules already in the knowledge base
 
 
-def _verdict_class(rule: Rule) -> str:
-    if rule.relation == "allowed_together" or rule.modifier_indicator == 9:
-        return "allowed"
-    return "restricted" if rule.relation in ("bundled", "mutually_exclusive") else rule.relation
-
-
-def _overlap(a: Rule, b: Rule) -> bool:
-    return (a.effective_from or date.min) < (b.effective_to or date.max) and (b.effective_from or date.min) < (a.effective_to or date.max)
-
-
 def find_conflicts(imported: Sequence[Rule], existing: Iterable[Rule] = ()) -> list[str]:
     """Pairs where an imported rule would contradict another rule (the loader's check: same pair,
     same setting, overlapping dates, one allowed and the other restricted). The app refuses to start
@@ -584,7 +575,7 @@ def find_conflicts(imported: Sequence[Rule], existing: Iterable[Rule] = ()) -> l
             for second, second_new in items[i + 1:]:
                 if not (first_new or second_new) or first.id == second.id:
                     continue
-                if _verdict_class(first) != _verdict_class(second) and _overlap(first, second):
+                if rule_verdict_class(first) != rule_verdict_class(second) and dates_overlap(first, second):
                     problems.append(
                         f"rule '{second.id}' contradicts rule '{first.id}' for {'+'.join(sorted(pair))} "
                         f"in setting '{setting}' on overlapping dates"
@@ -744,7 +735,9 @@ def source_title(quarter: str) -> str:
     return f"Medicare NCCI procedure-to-procedure (PTP) edits, quarterly files {quarter}"
 
 
-def write_ncci_import(imp: NcciImport, kb_dir: str | os.PathLike[str]) -> tuple[Path, Path]:
+def write_ncci_import(
+    imp: NcciImport, kb_dir: str | os.PathLike[str], *, rules_path: str | os.PathLike[str] | None = None
+) -> tuple[Path, Path]:
     """Write ``sources/ncci-ptp-<quarter>.toml`` and ``rules/ncci-ptp-<setting>.toml`` under ``kb_dir``.
 
     Both texts are rendered before either is written; each file is replaced atomically (the source
@@ -759,7 +752,8 @@ def write_ncci_import(imp: NcciImport, kb_dir: str | os.PathLike[str]) -> tuple[
     )
     rules_text = render_rules_toml(imp.rules, comment=comment)
     source_text = render_source_toml(source_id=imp.source_id, title=source_title(imp.quarter), accessed=imp.reviewed)
-    source_path, rules_path = root / source_file_name(imp.quarter), root / rules_file_name(imp.setting)
+    source_path = root / source_file_name(imp.quarter)
+    rules_path = Path(rules_path) if rules_path is not None else root / rules_file_name(imp.setting)
     _atomic_write(source_path, source_text)
     _atomic_write(rules_path, rules_text)
     return source_path, rules_path

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Collection, Mapping, Sequence
 
 import numpy as np
+from scipy import sparse
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -31,6 +32,9 @@ PHRASING_WEIGHT = 0.6
 ALTERNATE_CODES_DISCOUNT = 0.8
 # How much an entry's other codes lower its code score ("what is 77011" vs an entry on 77011 and 77014).
 EXTRA_CODES_PENALTY = 0.3
+# Entries whose character n-grams are scored (the best on words, plus entries naming an asked code).
+SHORTLIST = 300
+SPELLING_MEMO_SIZE = 10_000
 # Relative bonus when the question and the entry ask the same kind of thing (alone, together, how often ...).
 INTENT_WEIGHT = 0.2
 # Share of the text score kept when none of the question's words occur in the knowledge base.
@@ -105,42 +109,65 @@ def code_overlap(asked: frozenset[str], entry_codes: frozenset[str]) -> float:
 
 
 class Ranker:
-    """A fitted index over FAQ entries. Build once per knowledge base; ``rank`` is read-only."""
+    """A fitted index over FAQ entries. Build once per knowledge base; ``rank`` is read-only.
+
+    Scoring is exact for every entry on the word models; the character model, the costly one on a
+    large knowledge base, is computed only for a shortlist of ``SHORTLIST`` entries (the best on
+    words, plus every entry naming an asked code). Query words are typo-corrected against the
+    vocabulary first, so a typo still reaches the shortlist.
+    """
 
     def __init__(
         self, entries: Sequence[Entry], known_codes: Collection[str], *, abbreviations: Mapping[str, str] | None = None
     ) -> None:
         self.entries = tuple(entries)
         self._abbreviations = dict(abbreviations or {})
+        self._index = {entry.id: i for i, entry in enumerate(self.entries)}
         docs: list[str] = []
         owners: list[int] = []
+        whole: list[str] = []
         for index, entry in enumerate(self.entries):
-            for text in (entry.question, *entry.alternates):
-                docs.append(text)
-                owners.append(index)
-        self._starts = np.flatnonzero(np.r_[True, np.diff(owners) != 0]) if owners else np.array([], dtype=int)
-        cleaned = [text_for_matching(doc, self._abbreviations) for doc in docs]
-        self._word = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"\S+")
-        self._char = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
-        self._word_matrix = self._word.fit_transform(cleaned) if docs else None
-        self._char_matrix = self._char.fit_transform(cleaned) if docs else None
-        whole = [
-            " ".join([*(c for c, owner in zip(cleaned, owners) if owner == i),
-                      text_for_matching(entry.answer, self._abbreviations)])
-            for i, entry in enumerate(self.entries)
-        ]
-        self._entry_matrix = self._word.transform(whole) if docs else None
-        idf = dict(zip(self._word.get_feature_names_out(), self._word.idf_))
-        self._idf = {tok: weight for tok, weight in idf.items() if " " not in tok}
+            phrasings = [text_for_matching(text, self._abbreviations) for text in (entry.question, *entry.alternates)]
+            docs.extend(phrasings)
+            owners.extend([index] * len(phrasings))
+            whole.append(" ".join([*phrasings, text_for_matching(entry.answer, self._abbreviations)]))
+        self._owners = np.array(owners, dtype=np.int64)
+        self._starts = np.flatnonzero(np.r_[True, np.diff(self._owners) != 0]) if owners else np.array([], dtype=int)
+        self._lengths = np.diff(np.r_[self._starts, len(owners)]).astype(np.int64)
+        self._word = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"\S+", dtype=np.float32)
+        self._char = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, dtype=np.float32)
+        if docs:
+            # Stored transposed (term x document): a query touches only its own terms' postings.
+            self._word_t = self._word.fit_transform(docs).T.tocsr()
+            self._char_docs = self._char.fit_transform(docs).tocsr()
+            self._entry_t = self._word.transform(whole).T.tocsr()
+            idf = dict(zip(self._word.get_feature_names_out(), self._word.idf_))
+        else:
+            idf = {}
+        self._idf = {tok: float(weight) for tok, weight in idf.items() if " " not in tok}
         self._max_idf = max(self._idf.values(), default=1.0)
         self._vocabulary = frozenset(tok for doc in whole for tok in doc.split())
         self._vocabulary_list = sorted(self._vocabulary)
-        self.intents = tuple(question_intent(entry.question) for entry in self.entries)
-        self._index = {entry.id: i for i, entry in enumerate(self.entries)}
+        self._spelling_memo: dict[str, str | None] = {}  # typo -> word; a cache, not state that changes answers
+        self._intent_names = sorted({name for name, _ in _INTENTS} | {"about"})
+        self._intents = np.array([self._intent_names.index(question_intent(e.question)) for e in self.entries])
+        self.intents = tuple(self._intent_names[i] for i in self._intents)
         self.subject_codes = tuple(
             subject_codes((entry.question, *entry.alternates), known_codes) for entry in self.entries
         )
         self.question_codes = tuple(subject_codes((entry.question,), known_codes) for entry in self.entries)
+        self._code_index = {code: i for i, code in enumerate(sorted(set().union(*self.subject_codes, *self.question_codes)))}
+        self._own_codes = self._incidence(self.question_codes)
+        self._all_codes = self._incidence(self.subject_codes)
+        self._own_sizes = np.asarray(self._own_codes.sum(axis=1)).ravel()
+        self._all_sizes = np.asarray(self._all_codes.sum(axis=1)).ravel()
+
+    def _incidence(self, code_sets: Sequence[frozenset[str]]) -> sparse.csr_matrix:
+        rows = [i for i, codes in enumerate(code_sets) for _ in codes]
+        cols = [self._code_index[c] for codes in code_sets for c in codes]
+        return sparse.csr_matrix(
+            (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(code_sets), max(1, len(self._code_index)))
+        ).tocsc()
 
     def question_codes_of(self, entry_id: str) -> frozenset[str]:
         return self.question_codes[self._index[entry_id]]
@@ -151,55 +178,85 @@ class Ranker:
         if not tokens:
             return 1.0
         weights = [self._idf.get(tok, self._max_idf) for tok in tokens]
-        known = sum(w for tok, w in zip(tokens, weights) if self._known_word(tok))
+        known = sum(w for tok, w in zip(tokens, weights) if self._spelled(tok) is not None)
         return known / sum(weights)
 
-    def _known_word(self, token: str) -> bool:
-        """In the knowledge base's vocabulary, allowing one typo in words of five letters or more."""
+    def _spelled(self, token: str) -> str | None:
+        """The vocabulary word ``token`` is (allowing one typo in words of five letters or more)."""
         if token in self._vocabulary:
-            return True
+            return token
         if len(token) < 5 or token.isdigit():
-            return False
-        return process.extractOne(token, self._vocabulary_list, scorer=Levenshtein.distance, score_cutoff=1) is not None
+            return None
+        if token not in self._spelling_memo:
+            if len(self._spelling_memo) >= SPELLING_MEMO_SIZE:
+                self._spelling_memo.clear()
+            match = process.extractOne(token, self._vocabulary_list, scorer=Levenshtein.distance, score_cutoff=1)
+            self._spelling_memo[token] = match[0] if match else None
+        return self._spelling_memo[token]
 
-    def text_scores(self, question: str) -> np.ndarray:
-        """Best cosine similarity of ``question`` to each entry's documents, in entry order."""
-        if self._word_matrix is None or self._char_matrix is None:
+    def _code_scores(self, asked: frozenset[str]) -> np.ndarray:
+        """:func:`code_overlap` for every entry: on its question's codes, else (discounted) its alternates'."""
+        columns = [self._code_index[c] for c in asked if c in self._code_index]
+        if not columns:
+            return np.zeros(len(self.entries), dtype=np.float32)
+
+        def overlap(matrix: sparse.csc_matrix, sizes: np.ndarray) -> np.ndarray:
+            shared = np.asarray(matrix[:, columns].sum(axis=1)).ravel()
+            out = np.zeros(len(sizes), dtype=np.float32)
+            hit = shared > 0
+            out[hit] = shared[hit] / len(asked) * (1 - EXTRA_CODES_PENALTY * (sizes[hit] - shared[hit]) / sizes[hit])
+            return out
+
+        own = overlap(self._own_codes, self._own_sizes)
+        alternates = ALTERNATE_CODES_DISCOUNT * overlap(self._all_codes, self._all_sizes)
+        return np.where(self._own_sizes > 0, own, alternates)
+
+    def text_scores(self, question: str, *, boost: np.ndarray | None = None) -> np.ndarray:
+        """Text similarity of ``question`` to each entry, in entry order (see the class docstring).
+
+        ``boost`` (per entry, e.g. code scores) only helps choose the character-model shortlist.
+        """
+        count = len(self.entries)
+        if not count:
             return np.zeros(0)
         cleaned = text_for_matching(question, self._abbreviations)
-        word = (self._word_matrix @ self._word.transform([cleaned]).T).toarray().ravel()
-        char = (self._char_matrix @ self._char.transform([cleaned]).T).toarray().ravel()
-        best_phrasing = np.maximum.reduceat(0.5 * word + 0.5 * char, self._starts)
-        whole_entry = (self._entry_matrix @ self._word.transform([cleaned]).T).toarray().ravel()
-        coverage = self.vocabulary_coverage(cleaned)
-        factor = OFF_VOCABULARY_FLOOR + (1 - OFF_VOCABULARY_FLOOR) * coverage
-        return factor * (PHRASING_WEIGHT * best_phrasing + (1 - PHRASING_WEIGHT) * whole_entry)
+        corrected = " ".join(self._spelled(tok) or tok for tok in cleaned.split())
+        query_word = self._word.transform([corrected])
+        word_docs = np.asarray((query_word @ self._word_t).todense()).ravel()
+        word_best = np.maximum.reduceat(word_docs, self._starts)
+        whole_entry = np.asarray((query_word @ self._entry_t).todense()).ravel()
+        priority = word_best + whole_entry + (boost if boost is not None else 0.0)
+        size = min(SHORTLIST, count)
+        shortlist = np.sort(np.argpartition(-priority, size - 1)[:size])
+        starts, lengths = self._starts[shortlist], self._lengths[shortlist]
+        offsets = np.r_[0, np.cumsum(lengths)[:-1]]
+        doc_rows = np.repeat(starts - offsets, lengths) + np.arange(lengths.sum())
+        char_docs = np.asarray((self._char_docs[doc_rows] @ self._char.transform([cleaned]).T).todense()).ravel()
+        phrasing = 0.5 * word_best  # outside the shortlist: the word model alone
+        phrasing[shortlist] = np.maximum.reduceat(0.5 * word_docs[doc_rows] + 0.5 * char_docs, offsets)
+        factor = OFF_VOCABULARY_FLOOR + (1 - OFF_VOCABULARY_FLOOR) * self.vocabulary_coverage(cleaned)
+        return factor * (PHRASING_WEIGHT * phrasing + (1 - PHRASING_WEIGHT) * whole_entry)
 
     def rank(self, question: str, codes: Collection[str] = (), *, limit: int = 5) -> list[Scored]:
         """Entries best first. ``codes`` are the known codes the question names."""
-        text = self.text_scores(question)
-        if text.size == 0:
+        if not self.entries:
             return []
         asked = frozenset(codes)
-        code_scores = np.zeros_like(text)
+        code_scores = self._code_scores(asked) if asked else np.zeros(len(self.entries), dtype=np.float32)
+        text = self.text_scores(question, boost=code_scores)
         if asked:
-            for index, (own, all_codes) in enumerate(zip(self.question_codes, self.subject_codes)):
-                if own:
-                    code_scores[index] = code_overlap(asked, own)
-                elif all_codes:
-                    code_scores[index] = ALTERNATE_CODES_DISCOUNT * code_overlap(asked, all_codes)
-            has_codes = np.array([bool(c) for c in self.subject_codes])
             combined = np.where(
                 code_scores > 0,
                 CODE_WEIGHT * code_scores + (1 - CODE_WEIGHT) * text,
-                np.where(has_codes, 0.0, CODELESS_DISCOUNT * text),
+                np.where(self._all_sizes > 0, 0.0, CODELESS_DISCOUNT * text),
             )
         else:
             combined = text
-        intent = question_intent(question)
-        same_intent = np.array([entry_intent == intent for entry_intent in self.intents])
-        combined = np.minimum(1.0, combined * (1 + INTENT_WEIGHT * same_intent))
-        order = np.argsort(-combined, kind="stable")[:limit]
+        intent = self._intent_names.index(question_intent(question))
+        combined = np.minimum(1.0, combined * (1 + INTENT_WEIGHT * (self._intents == intent)))
+        limit = min(limit, len(combined))
+        top = np.argpartition(-combined, limit - 1)[:limit]
+        order = top[np.lexsort((top, -combined[top]))]
         return [
             Scored(self.entries[i].id, float(combined[i]), float(text[i]), float(code_scores[i]))
             for i in order

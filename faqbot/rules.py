@@ -75,6 +75,7 @@ class RuleCheck:
     dos: date
     setting: str
     codes: tuple[str, ...]
+    scope: str | None = None  # the scope the question named ("same day", "same course"), if any
 
     def to_dict(self) -> dict[str, Any]:
         return _jsonable(asdict(self))
@@ -240,7 +241,9 @@ class RuleChecker:
             ))
         return findings
 
-    def check(self, codes: Iterable[str], *, dos: date, setting: str = "any", alone: bool = False) -> RuleCheck:
+    def check(
+        self, codes: Iterable[str], *, dos: date, setting: str = "any", alone: bool = False, scope: str | None = None
+    ) -> RuleCheck:
         """Check every pair and every single code. ``alone`` asks whether one code may stand alone."""
         ordered = tuple(dict.fromkeys(codes))
         findings: list[Finding] = []
@@ -248,4 +251,4 @@ class RuleChecker:
             findings.extend(self._single(code, ordered, dos, setting, alone and len(ordered) == 1))
         for a, b in combinations(ordered, 2):
             findings.extend(self._pair(a, b, dos, setting))
-        return RuleCheck(overall_verdict(findings), tuple(findings), dos, setting, ordered)
+        return RuleCheck(overall_verdict(findings), tuple(findings), dos, setting, ordered, scope)

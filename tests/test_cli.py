@@ -115,3 +115,30 @@ def test_python_dash_m_runs_as_a_real_process() -> None:
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert data["codes"] == ["77014"] and data["rule_check"]["verdict"] == "not_allowed"
+
+
+def test_rules_import_ncci_writes_rules_that_the_check_uses(capsys, tmp_path) -> None:
+    import shutil
+
+    from faqbot.knowledge import default_kb_dir
+
+    kb = tmp_path / "knowledge"
+    shutil.copytree(default_kb_dir(), kb)
+    code, out, _ = run(capsys, "rules", "import-ncci", str(DATA / "ncci" / "ccipra-v321r0-f1.txt"), "--kb", str(kb))
+    assert code == 0 and "kept" in out
+    assert (kb / "rules" / "ncci-ptp-practitioner.toml").exists()
+    code, out, _ = run(capsys, "kb", "validate", "--kb", str(kb))
+    assert code == 0
+
+
+def test_rules_import_ncci_with_a_malformed_line_writes_nothing(capsys, tmp_path) -> None:
+    import shutil
+
+    from faqbot.knowledge import default_kb_dir
+
+    kb = tmp_path / "knowledge"
+    shutil.copytree(default_kb_dir(), kb)
+    before = sorted(p.name for p in kb.rglob("*"))
+    code, _, err = run(capsys, "rules", "import-ncci", str(DATA / "ncci" / "ccipra-v321r0-bad-indicator.txt"), "--kb", str(kb))
+    assert code == 2 and "line 7" in err and "\n" not in err.strip()
+    assert sorted(p.name for p in kb.rglob("*")) == before

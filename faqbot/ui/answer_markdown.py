@@ -14,7 +14,7 @@ from faqbot.rules import VERDICT_WORDS, RuleCheck, SourceRef, setting_label
 
 RULE_CHECK_PARAGRAPH = "\n\nRule check for "
 
-_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]{}<>|~#!$])")
+_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]{}<>|~#!$&])")
 _LINE_START_SPECIAL = re.compile(r"^(\s*)(\d+(?=[.)])|(?=[-+=]))", re.MULTILINE)
 
 

@@ -16,6 +16,9 @@ from textual.widgets import DataTable, Footer, Input, Label
 from faqbot.model import CodeCard, KnowledgeBase
 from faqbot.ui.code_card_screen import CodeCardScreen
 
+# (label, key, width); the description takes the width that is left (see on_resize).
+COLUMNS = (("Code", "code", 6), ("System", "system", 6), ("Family", "family", 30), ("Status", "status", 13),
+           ("Description", "description", 0))
 STATUS_WORDS = {"active": "active", "deleted": "deleted", "not_yet_effective": "not yet valid"}
 STATUS_STYLES = {"active": "", "deleted": "bold red", "not_yet_effective": "yellow"}
 
@@ -31,10 +34,19 @@ def haystack(card: CodeCard, kb: KnowledgeBase) -> str:
 
 
 def filter_codes(kb: KnowledgeBase, query: str) -> list[CodeCard]:
-    """Codes matching every word of ``query`` (by code, family or words), in code order."""
+    """Codes matching every word of ``query`` (by code, family or words): codes that a word names or
+    starts first, then the rest, each group in code order."""
     words = query.lower().split()
     cards = sorted(kb.codes.values(), key=lambda c: c.code)
-    return [card for card in cards if all(word in haystack(card, kb) for word in words)]
+    found = [card for card in cards if all(word in haystack(card, kb) for word in words)]
+
+    def rank(card: CodeCard) -> int:
+        code = card.code.lower()
+        if code in words:
+            return 0
+        return 1 if any(code.startswith(word) for word in words) else 2
+
+    return sorted(found, key=rank)
 
 
 class CodeBrowserScreen(ModalScreen[str | None]):
@@ -60,14 +72,28 @@ class CodeBrowserScreen(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self.query_one("#browser-dialog").border_title = "Code browser"
-        table = self.query_one(DataTable)
-        table.add_column("Code", key="code", width=7)
-        table.add_column("System", key="system", width=6)
-        table.add_column("Family", key="family", width=26)
-        table.add_column("Status", key="status", width=13)
-        table.add_column("Description", key="description")
+        self._description_width = 40
+        self._add_columns()
         self.refill("")
         self.query_one("#browser-filter", Input).focus()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit_description)
+
+    def _add_columns(self) -> None:
+        for label, key, width in COLUMNS:
+            self.table.add_column(label, key=key, width=width or self._description_width)
+
+    def _fit_description(self) -> None:
+        """Give the description column the table's remaining width, so there is no horizontal scrolling."""
+        table = self.table
+        fixed = sum(width for _, _, width in COLUMNS) + 2 * table.cell_padding * len(COLUMNS)
+        width = max(20, table.scrollable_content_region.width - fixed - 1)
+        if width != self._description_width:
+            self._description_width = width
+            table.clear(columns=True)
+            self._add_columns()
+            self.refill(self.query_one("#browser-filter", Input).value)
 
     @property
     def table(self) -> DataTable:
@@ -83,8 +109,11 @@ class CodeBrowserScreen(ModalScreen[str | None]):
             status = card.status_on(self.as_of)
             table.add_row(
                 Text(card.code, style="bold"), Text(card.system), Text(family.title if family else card.family),
-                Text(STATUS_WORDS[status], style=STATUS_STYLES[status]), Text(card.description), key=card.code,
+                Text(STATUS_WORDS[status], style=STATUS_STYLES[status]),
+                Text(card.description, no_wrap=True, overflow="ellipsis"), key=card.code,
             )
+        if cards:
+            table.move_cursor(row=0, animate=False)
         total = len(self.kb.codes)
         shown = f"{len(cards)} of {total} codes" if query.strip() else f"{total} codes"
         self.query_one("#browser-count", Label).update(

@@ -27,7 +27,7 @@ def conversation_markdown(
     head = [
         "# faqbot conversation",
         f"Exported {exported_at.strftime('%Y-%m-%d %H:%M')} · {len(turns)} question(s)"
-        + (f" · knowledge base `{escape_markdown(kb_root.name)}`" if kb_root else ""),
+        + (f" · knowledge base {escape_markdown(kb_root.name)}" if kb_root else ""),
     ]
     body = [answer_markdown(answer, suggestions=suggestions) for answer, suggestions in turns]
     tail = [f"---\n\n*{escape_markdown(DISCLAIMER)}*"]

@@ -59,10 +59,10 @@ class VerdictTable(Widget):
             ("  " + verdict_heading(check).split(" · ", 1)[1], muted),
         )
         table = Table(expand=True, show_lines=True, box=box.ROUNDED, border_style=border, header_style="bold")
-        table.add_column("Codes", width=13)
-        table.add_column("Verdict", width=13)
-        table.add_column("Reason", ratio=2)
-        table.add_column("Source", ratio=1, min_width=18)
+        table.add_column("Codes", width=7)
+        table.add_column("Verdict", width=11)
+        table.add_column("Reason", ratio=3)
+        table.add_column("Source", ratio=1, overflow="fold")
         for row in verdict_rows(check):
             verdict = Text.assemble((row.verdict, self._style(row.verdict_key)), (f"\n{row.kind}", muted))
             sources = Text()

@@ -1,0 +1,70 @@
+"""Snapshots of the main screens at 120x40, with a fixed as-of date and no cursor blink."""
+
+from __future__ import annotations
+
+from faqbot.ui.app import FaqbotApp
+
+from .helpers import AS_OF, KB_DIR, SIZE, quiet, settle
+
+
+def make_app(tmp_path) -> FaqbotApp:
+    return FaqbotApp(kb_dir=KB_DIR, as_of=AS_OF, export_dir=tmp_path / "exports")
+
+
+def test_main_screen_after_a_combination_question(snap_compare, tmp_path):
+    """The answer to a combination question: misconception, verdict table and code cards."""
+    app = make_app(tmp_path)
+
+    async def run_before(pilot) -> None:
+        await settle(app, pilot)
+        quiet(app)
+        app.query_one("#question").value = "Can CPT 77295 and 77300 be billed together?"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.pause(0.2)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_code_browser_filtered(snap_compare, tmp_path):
+    """The code browser filtered to the dosimetry codes."""
+    app = make_app(tmp_path)
+
+    async def run_before(pilot) -> None:
+        await settle(app, pilot)
+        await pilot.press("f2")
+        await pilot.pause()
+        quiet(app)
+        await pilot.press(*"dosimetry")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_help_screen(snap_compare, tmp_path):
+    """The F1 help screen."""
+    app = make_app(tmp_path)
+
+    async def run_before(pilot) -> None:
+        await settle(app, pilot)
+        quiet(app)
+        await pilot.press("f1")
+        await pilot.pause(0.2)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_weak_match_suggestions(snap_compare, tmp_path):
+    """A code the table lacks: the notice and the "Did you mean" choices, focused."""
+    app = make_app(tmp_path)
+
+    async def run_before(pilot) -> None:
+        await settle(app, pilot)
+        quiet(app)
+        app.query_one("#question").value = "Can CPT 77095 and 77300 be billed together?"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("tab")
+        await pilot.pause(0.2)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
