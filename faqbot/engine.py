@@ -21,7 +21,7 @@ from faqbot.rules import VERDICT_WORDS, RuleChecker, RuleCheck, SourceRef, _json
 Status = Literal["answered", "no_match"]
 
 # Below this combined score an entry is not trusted; see README "Quality" for how it was chosen.
-MATCH_THRESHOLD = 0.40
+MATCH_THRESHOLD = 0.30
 MAX_SUGGESTIONS = 3
 
 
@@ -47,7 +47,7 @@ class Answer:
     sources: tuple[SourceRef, ...]
     as_of: date
     rule_check: RuleCheck | None = None
-    kind: str = "faq"  # faq | code_card | rule_check | none
+    kind: str = "faq"  # faq | code_card | rule_check | out_of_scope | none
     misconception: str = ""
     notices: tuple[str, ...] = ()
     did_you_mean: dict[str, str] = field(default_factory=dict)
@@ -168,6 +168,13 @@ class Faqbot:
                 alone=context.alone, scope=context.scope,
             )
 
+        topic = None if scan.codes else next((t for t in self.kb.out_of_scope if t.matches(question)), None)
+        if topic is not None:
+            return Answer(
+                status="no_match", entry_id=None, confidence=0.0, suggestions=(), sources=(),
+                answer=" ".join((topic.message, *notices)), kind="out_of_scope", **base,
+            )
+
         if scan.unknown and not scan.codes:
             return Answer(
                 status="no_match", entry_id=None, confidence=0.0, suggestions=self._suggestions(ranked),
@@ -184,6 +191,11 @@ class Faqbot:
 
         if entry is not None:
             text = entry.answer
+            # A family-level entry found through an alternate: add the card of each code it doesn't name.
+            named = self.ranker.question_codes_of(entry.id)
+            cards = [self.kb.codes[c] for c in scan.codes if c not in named]
+            if cards and check is None:
+                text += "\n\n" + "\n\n".join(code_card_text(card, as_of) for card in cards)
             if check is not None:
                 text = f"{text}\n\n{rule_check_text(check)}"
             return Answer(

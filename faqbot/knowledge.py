@@ -23,6 +23,7 @@ from faqbot.model import (
     Family,
     KnowledgeBase,
     Rule,
+    ScopeTopic,
     Source,
 )
 
@@ -484,6 +485,25 @@ def _load_abbreviations(root: Path, problems: list[Problem]) -> dict[str, str]:
     return out
 
 
+def _load_scope(root: Path, problems: list[Problem]) -> tuple[ScopeTopic, ...]:
+    path = root / "scope.toml"
+    if not path.exists():
+        return ()
+    rel = _rel(path, root)
+    topics: list[ScopeTopic] = []
+    for data in _tables(_read_toml(path, root, problems), "topic", rel, problems):
+        r = _Record(data, rel, "topic", "id", problems)
+        r.unknown_fields({"id", "patterns", "message"})
+        topic = ScopeTopic(r.text("id"), r.texts("patterns"), r.text("message"))
+        for pattern in topic.patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                r.problem("patterns", f"not a valid regular expression {pattern!r}: {exc}")
+        topics.append(topic)
+    return tuple(topics)
+
+
 def validate_knowledge(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
     """Load ``root`` and return (knowledge base or None, every problem found)."""
     problems: list[Problem] = []
@@ -495,6 +515,7 @@ def validate_knowledge(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]
     entries = _load_entries(root, sources, codes, problems)
     rules = _load_rules(root, sources, codes, problems)
     abbreviations = _load_abbreviations(root, problems)
+    out_of_scope = _load_scope(root, problems)
     kb = KnowledgeBase(
         root=root,
         sources=sources,
@@ -504,6 +525,7 @@ def validate_knowledge(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]
         rules=tuple(rules),
         entries_by_id={entry.id: entry for entry in entries},
         abbreviations=abbreviations,
+        out_of_scope=out_of_scope,
     )
     return (None if problems else kb), problems
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -116,6 +118,18 @@ class Rule:
         return True
 
 
+@dataclass(frozen=True, slots=True)
+class ScopeTopic:
+    """A topic faqbot does not cover, recognized by patterns, with the message it answers."""
+
+    id: str
+    patterns: tuple[str, ...]
+    message: str
+
+    def matches(self, text: str) -> bool:
+        return any(re.search(rf"(?<!\w){pattern}(?!\w)", text, re.IGNORECASE) for pattern in self.patterns)
+
+
 @dataclass(frozen=True)
 class KnowledgeBase:
     """Everything loaded from one knowledge folder, already validated."""
@@ -128,6 +142,7 @@ class KnowledgeBase:
     rules: tuple[Rule, ...] = ()
     entries_by_id: Mapping[str, Entry] = field(default_factory=dict)
     abbreviations: Mapping[str, str] = field(default_factory=dict)
+    out_of_scope: tuple[ScopeTopic, ...] = ()
 
     def codes_in_family(self, family: str) -> tuple[CodeCard, ...]:
         return tuple(card for card in self.codes.values() if card.family == family)

@@ -40,12 +40,15 @@ INTENT_WEIGHT = 0.2
 # Share of the text score kept when none of the question's words occur in the knowledge base.
 OFF_VOCABULARY_FLOOR = 0.3
 
-# Function words that say nothing about the topic. Question words (what, how, can, alone, with)
-# are kept on purpose: they carry the intent.
+# Words that say nothing about the topic. The kind of question (alone, together, how often ...) is
+# read from the raw question by ``question_intent``, so question words are dropped here too.
 STOP_WORDS = frozenset(
     "a an the for of to in on at by from is are was be been am do does did i me my we our you your it its "
     "this that these those there here please pls thanks thank hi hello hey s t ok okay just so about "
-    "any some".split()
+    "any some "
+    # question words: the intent detector reads them from the raw question; as text they only add noise
+    "what what's whats which who whom whose when where why how can could should would will shall may "
+    "might must tell know need want get got".split()
 )
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -58,12 +61,18 @@ _INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+_DEFINITION = re.compile(r"\b(what (is|are|does)|what's|whats|define|definition|def|meaning|means|describe|description|explain)\b")
+
+
 def question_intent(text: str) -> str:
-    """The kind of question: alone, difference, together, frequency, coverage, replacement or about."""
+    """The kind of question: alone, difference, together, frequency, coverage, replacement,
+    definition (what is X, or a bare code) or about."""
     lowered = text.lower()
     for name, pattern in _INTENTS:
         if pattern.search(lowered):
             return name
+    if _DEFINITION.search(lowered) or not text_for_matching(text):
+        return "definition"
     return "about"
 
 
@@ -149,7 +158,7 @@ class Ranker:
         self._vocabulary = frozenset(tok for doc in whole for tok in doc.split())
         self._vocabulary_list = sorted(self._vocabulary)
         self._spelling_memo: dict[str, str | None] = {}  # typo -> word; a cache, not state that changes answers
-        self._intent_names = sorted({name for name, _ in _INTENTS} | {"about"})
+        self._intent_names = sorted({name for name, _ in _INTENTS} | {"about", "definition"})
         self._intents = np.array([self._intent_names.index(question_intent(e.question)) for e in self.entries])
         self.intents = tuple(self._intent_names[i] for i in self._intents)
         self.subject_codes = tuple(

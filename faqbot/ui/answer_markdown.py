@@ -6,11 +6,15 @@ goes into Markdown is escaped here; nothing a user types is ever interpreted.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import re
 from dataclasses import dataclass
 
-from faqbot.engine import Answer
 from faqbot.rules import VERDICT_WORDS, RuleCheck, SourceRef, setting_label
+
+if TYPE_CHECKING:  # the engine imports scikit-learn: keep it off the UI's start-up path
+    from faqbot.engine import Answer
 
 RULE_CHECK_PARAGRAPH = "\n\nRule check for "
 

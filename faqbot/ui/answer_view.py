@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Markdown, Static
 
-from faqbot.engine import Answer
 from faqbot.ui.answer_markdown import (
     confidence_label,
     direct_answer_markdown,
@@ -17,6 +18,9 @@ from faqbot.ui.answer_markdown import (
 )
 from faqbot.ui.suggestions import SuggestionChoice, SuggestionList
 from faqbot.ui.verdict_table import VerdictTable
+
+if TYPE_CHECKING:  # the engine imports scikit-learn: keep it off the UI's start-up path
+    from faqbot.engine import Answer
 
 
 class Callout(Static):

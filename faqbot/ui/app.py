@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import App, ComposeResult
@@ -16,9 +17,8 @@ from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Footer, Header, Input, Label, LoadingIndicator
+from textual.widgets import Footer, Header, Input, Label, LoadingIndicator, Markdown
 
-from faqbot.engine import Faqbot
 from faqbot.knowledge import KnowledgeError, default_kb_dir
 from faqbot.ui.check_screen import CheckCodesScreen, check_question
 from faqbot.ui.code_browser import CodeBrowserScreen
@@ -31,6 +31,9 @@ from faqbot.ui.export import conversation_markdown, default_export_dir, write_ex
 from faqbot.ui.help_screen import HelpScreen
 from faqbot.ui.question_input import QuestionInput
 from faqbot.ui.suggestions import SuggestionList, suggestion_choices
+
+if TYPE_CHECKING:
+    from faqbot.engine import Faqbot
 
 SUB_TITLE = "radiation-oncology billing codes · reference information, not billing advice"
 
@@ -91,6 +94,8 @@ class FaqbotApp(App[None]):
     def load_knowledge(self) -> None:
         """Load and index the knowledge base off the UI thread."""
         try:
+            from faqbot.engine import Faqbot  # scikit-learn is imported here, off the UI thread
+
             engine = Faqbot.from_path(self.kb_dir)
         except KnowledgeError as exc:
             self.call_from_thread(self._knowledge_failed, [str(problem) for problem in exc.problems])
@@ -100,8 +105,11 @@ class FaqbotApp(App[None]):
             self.call_from_thread(self._knowledge_loaded, engine)
 
     def _knowledge_loaded(self, engine: Faqbot) -> None:
+        from faqbot.terminal_format import DISCLAIMER
+
         self.engine = engine
         kb = engine.kb
+        self.query_one("#welcome", Markdown).update(welcome_markdown(self.welcome_keys(), DISCLAIMER))
         as_of = self.as_of.isoformat() if self.as_of else f"today ({date.today().isoformat()})"
         self.query_one("#status-spinner").display = False
         self.query_one("#status-text", Label).update(Content.assemble(

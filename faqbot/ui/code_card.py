@@ -8,7 +8,6 @@ from textual.content import Content
 from textual.style import Style
 from textual.widgets import Static
 
-from faqbot.engine import code_status_text
 from faqbot.model import CodeCard, KnowledgeBase
 
 STATUS_STYLE = {"active": "$text-success", "deleted": "bold $text-error", "not_yet_effective": "bold $text-warning"}
@@ -17,6 +16,8 @@ STATUS_MARK = {"active": "● ", "deleted": "✖ ", "not_yet_effective": "◌ "}
 
 def card_content(card: CodeCard, kb: KnowledgeBase, as_of: date) -> Content:
     """The body of a code card. Built from plain text pieces, so nothing in the knowledge base is read as markup."""
+    from faqbot.engine import code_status_text  # a card is shown only once the engine has loaded
+
     family = kb.families.get(card.family)
     status = card.status_on(as_of)
     pieces: list[str | tuple[str, str | Style]] = [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from datetime import date
 
 from textual.app import ComposeResult
@@ -9,9 +11,11 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from faqbot.engine import Answer
 from faqbot.model import KnowledgeBase
 from faqbot.ui.code_card import CodeCardView, UnknownCodeView
+
+if TYPE_CHECKING:  # the engine imports scikit-learn: keep it off the UI's start-up path
+    from faqbot.engine import Answer
 
 EMPTY = "Codes an answer mentions appear here, with their status on the answer's date."
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from importlib import resources
 
 from textual.app import ComposeResult
@@ -9,17 +11,24 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Label, LoadingIndicator, Markdown, Static
 
-from faqbot.engine import Answer
-from faqbot.terminal_format import DISCLAIMER
 from faqbot.ui.answer_markdown import escape_markdown
 from faqbot.ui.answer_view import AnswerView
 from faqbot.ui.suggestions import SuggestionChoice
 
+if TYPE_CHECKING:  # the engine imports scikit-learn: keep it off the UI's start-up path
+    from faqbot.engine import Answer
 
-def welcome_markdown(keys: str = "") -> str:
-    """The welcome text (``welcome.md``) with the key summary and the disclaimer filled in."""
+
+SHORT_DISCLAIMER = "Reference information, not billing advice."
+
+
+def welcome_markdown(keys: str = "", disclaimer: str = SHORT_DISCLAIMER) -> str:
+    """The welcome text (``welcome.md``) with the key summary and the disclaimer filled in.
+
+    The full disclaimer lives in ``faqbot.terminal_format``, which imports the engine (and scikit-learn);
+    the app shows the short form until the knowledge base has loaded, then the full text."""
     text = resources.files("faqbot.ui").joinpath("welcome.md").read_text(encoding="utf-8")
-    return text.replace("{keys}", keys).replace("{disclaimer}", escape_markdown(DISCLAIMER))
+    return text.replace("{keys}", keys).replace("{disclaimer}", escape_markdown(disclaimer))
 
 
 class QuestionView(Static):

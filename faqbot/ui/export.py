@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from faqbot.engine import Answer
-from faqbot.terminal_format import DISCLAIMER
 from faqbot.ui.answer_markdown import answer_markdown, escape_markdown
+
+if TYPE_CHECKING:  # the engine imports scikit-learn: keep it off the UI's start-up path
+    from faqbot.engine import Answer
 
 
 def default_export_dir() -> Path:
@@ -23,6 +24,8 @@ def conversation_markdown(
     turns: Iterable[tuple[Answer, tuple[str, ...]]], *, exported_at: datetime, kb_root: Path | None = None
 ) -> str:
     """The whole conversation as one Markdown document: each answer with its suggestions, then the disclaimer."""
+    from faqbot.terminal_format import DISCLAIMER
+
     turns = list(turns)
     head = [
         "# faqbot conversation",

@@ -11,7 +11,6 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Markdown
 
-from faqbot.terminal_format import DISCLAIMER
 from faqbot.ui.answer_markdown import escape_markdown
 
 
@@ -23,6 +22,8 @@ def key_table(bindings: Iterable[tuple[str, str]]) -> str:
 
 def help_markdown(bindings: Iterable[tuple[str, str]]) -> str:
     """``help.md`` with ``{keys}`` and ``{disclaimer}`` filled in."""
+    from faqbot.terminal_format import DISCLAIMER  # imports the engine: only once help is opened
+
     text = resources.files("faqbot.ui").joinpath("help.md").read_text(encoding="utf-8")
     return text.replace("{keys}", key_table(bindings)).replace("{disclaimer}", escape_markdown(DISCLAIMER))
 

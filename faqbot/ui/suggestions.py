@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Literal
+from typing import TYPE_CHECKING, Iterable, Literal
 
 from textual.binding import Binding
 from textual.content import Content
@@ -12,7 +12,9 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from faqbot.codes import CodeMention
-from faqbot.engine import Answer
+
+if TYPE_CHECKING:  # the engine imports scikit-learn: keep it off the UI's start-up path
+    from faqbot.engine import Answer
 
 
 @dataclass(frozen=True, slots=True)
