@@ -24,6 +24,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from faqbot.engine import MATCH_THRESHOLD, Faqbot
 from faqbot.transcripts import Transcript
 
+REFUSAL_TARGET = 0.95
 SWEEP = tuple(round(x, 2) for x in np.arange(0.0, 1.0001, 0.05))
 
 
@@ -205,12 +206,21 @@ def _prediction(ranked: tuple[tuple[str, float], ...], answer) -> Prediction:
     return Prediction(ranked, answer.status == "answered", entry, verdict)
 
 
+def recommend_threshold(sweep: Sequence[tuple[float, Report]]) -> float:
+    """The lowest threshold that still refuses REFUSAL_TARGET of out-of-scope questions: the most
+    in-scope answers without guessing. Without such a threshold, the one with the best overall accuracy."""
+    safe = [t for t, report in sweep if report.refused >= REFUSAL_TARGET]
+    if safe:
+        return min(safe)
+    return max(sweep, key=lambda tr: overall_accuracy(tr[1]))[0]
+
+
 def evaluate(engine: Faqbot, items: Sequence[Labeled], *, threshold: float | None = None) -> dict[str, object]:
     """Reports for each system at its chosen threshold, and the sweep that chose faqbot's."""
     faq_threshold = MATCH_THRESHOLD if threshold is None else threshold
     predictor = FaqbotPredictor(engine, items)
     sweep = [(t, score("faqbot", items, predictor.at(t), t)) for t in SWEEP]
-    recommended = max(sweep, key=lambda tr: (round(overall_accuracy(tr[1]), 4), -abs(tr[0] - faq_threshold)))[0]
+    recommended = recommend_threshold(sweep)
     reports = [score("faqbot", items, predictor.at(faq_threshold), faq_threshold)]
     for name, baseline in (("rapidfuzz", rapidfuzz_baseline(engine)), ("tfidf-word", tfidf_word_baseline(engine))):
         ranked = [baseline.rank(i.question) for i in items]
@@ -237,7 +247,8 @@ def format_reports(result: dict[str, object]) -> str:
     for t, r in sweep:
         lines.append(f"{t:>7.2f}{r.coverage:>10.3f}"
                      f"{r.answered_right:>10.3f}{r.refused:>9.3f}{overall_accuracy(r):>9.3f}")
-    lines.append(f"recommended threshold: {result['recommended_threshold']:.2f} (highest overall accuracy)")
+    lines.append(f"recommended threshold: {result['recommended_threshold']:.2f} "
+                 f"(the lowest that refuses at least {REFUSAL_TARGET:.0%} of out-of-scope questions)")
     wrong = reports[0].wrong
     lines += ["", f"faqbot wrong answers ({len(wrong)}):"]
     lines += [f"  {q!r}: expected {e}, got {g} ({gs:.2f}; expected scored {es:.2f})" for q, e, g, gs, es in wrong]

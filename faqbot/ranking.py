@@ -34,6 +34,8 @@ ALTERNATE_CODES_DISCOUNT = 0.8
 EXTRA_CODES_PENALTY = 0.3
 # Entries whose character n-grams are scored (the best on words, plus entries naming an asked code).
 SHORTLIST = 300
+# Alternates with fewer content words than this are left out of the text index (codes still count).
+MIN_PHRASING_WORDS = 2
 SPELLING_MEMO_SIZE = 10_000
 # Relative bonus when the question and the entry ask the same kind of thing (alone, together, how often ...).
 INTENT_WEIGHT = 0.2
@@ -50,6 +52,7 @@ STOP_WORDS = frozenset(
     "what what's whats which who whom whose when where why how can could should would will shall may "
     "might must tell know need want get got".split()
 )
+_EM = re.compile(r"\be\s*[/&]\s*m\b")  # "E/M", "E&M": one word, not two letters
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("alone", re.compile(r"\b(alone|by itself|on its own|standalone|stand alone|stand-alone|without)\b")),
@@ -82,7 +85,7 @@ def text_for_matching(text: str, abbreviations: Mapping[str, str] | None = None)
     for mention in reversed(find_mentions(text)):
         without_codes = without_codes[: mention.start] + " " + without_codes[mention.end :]
     words: list[str] = []
-    for token in _TOKEN.findall(without_codes.lower()):
+    for token in _TOKEN.findall(_EM.sub(" em ", without_codes.lower())):
         expanded = abbreviations.get(token, token) if abbreviations else token
         words.extend(word for word in expanded.split() if word not in STOP_WORDS)
     return " ".join(words)
@@ -136,10 +139,12 @@ class Ranker:
         owners: list[int] = []
         whole: list[str] = []
         for index, entry in enumerate(self.entries):
-            phrasings = [text_for_matching(text, self._abbreviations) for text in (entry.question, *entry.alternates)]
+            cleaned = [text_for_matching(text, self._abbreviations) for text in (entry.question, *entry.alternates)]
+            # An alternate that is little more than a code ("77321 used for" -> "used") says nothing as text.
+            phrasings = [cleaned[0], *(c for c in cleaned[1:] if len(c.split()) >= MIN_PHRASING_WORDS)]
             docs.extend(phrasings)
             owners.extend([index] * len(phrasings))
-            whole.append(" ".join([*phrasings, text_for_matching(entry.answer, self._abbreviations)]))
+            whole.append(" ".join([*cleaned, text_for_matching(entry.answer, self._abbreviations)]))
         self._owners = np.array(owners, dtype=np.int64)
         self._starts = np.flatnonzero(np.r_[True, np.diff(self._owners) != 0]) if owners else np.array([], dtype=int)
         self._lengths = np.diff(np.r_[self._starts, len(owners)]).astype(np.int64)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from textual.widgets import DataTable
 
+import faqbot.engine
 from faqbot.engine import Faqbot
-from faqbot.ui import app as app_module
 from faqbot.ui.app import FaqbotApp
 from faqbot.ui.code_browser import CodeBrowserScreen, filter_codes
 from faqbot.ui.code_card_screen import CodeCardScreen
@@ -116,7 +116,7 @@ async def test_question_before_loading_waits_with_an_indicator(app, monkeypatch)
         release.wait(5)
         return real(kb_dir)
 
-    monkeypatch.setattr(app_module.Faqbot, "from_path", staticmethod(slow_from_path))
+    monkeypatch.setattr(faqbot.engine.Faqbot, "from_path", staticmethod(slow_from_path))
     async with app.run_test(size=SIZE) as pilot:
         assert app.focused is app.query_one("#question"), "the question box is usable before loading finishes"
         assert app.query_one("#status-spinner").display
