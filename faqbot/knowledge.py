@@ -166,8 +166,17 @@ def _tables(doc: dict[str, Any], key: str, rel: str, problems: list[Problem]) ->
     yield from (item for item in items if isinstance(item, dict))
 
 
-def _files(root: Path, pattern: str) -> list[Path]:
-    return sorted(root.glob(pattern))
+def _records(
+    root: Path, pattern: str, table: str, key: str, problems: list[Problem], *, required: bool = True
+) -> Iterator[_Record]:
+    """Every ``[[table]]`` in the files matching ``pattern``, as a field reader labelled by ``key``."""
+    files = sorted(root.glob(pattern))
+    if required and not files:
+        problems.append(Problem(_rel(root / pattern.split("/")[0], root), "", "", f"no {table} files found"))
+    for path in files:
+        rel = _rel(path, root)
+        for data in _tables(_read_toml(path, root, problems), table, rel, problems):
+            yield _Record(data, rel, table, key, problems)
 
 
 def _check_sources(record: _Record, ids: tuple[str, ...], sources: dict[str, Source]) -> None:
@@ -205,23 +214,17 @@ def _expand_codes(
 
 def _load_sources(root: Path, problems: list[Problem]) -> dict[str, Source]:
     sources: dict[str, Source] = {}
-    files = _files(root, "sources/*.toml")
-    if not files:
-        problems.append(Problem(_rel(root / "sources", root), "", "", "no source files found"))
-    for path in files:
-        rel = _rel(path, root)
-        for data in _tables(_read_toml(path, root, problems), "source", rel, problems):
-            r = _Record(data, rel, "source", "id", problems)
-            r.unknown_fields({"id", "title", "publisher", "url", "accessed"})
-            source = Source(r.text("id"), r.text("title"), r.text("publisher"), r.text("url"), r.day("accessed", required=True) or date.min)
-            if source.id and not _SOURCE_ID.match(source.id):
-                r.problem("id", "use lower case letters, digits and hyphens")
-            if source.url and not _URL.match(source.url):
-                r.problem("url", f"not a web address: '{source.url}'")
-            if source.id in sources:
-                r.problem("id", "duplicate source id")
-            elif source.id:
-                sources[source.id] = source
+    for r in _records(root, "sources/*.toml", "source", "id", problems):
+        r.unknown_fields({"id", "title", "publisher", "url", "accessed"})
+        source = Source(r.text("id"), r.text("title"), r.text("publisher"), r.text("url"), r.day("accessed", required=True) or date.min)
+        if source.id and not _SOURCE_ID.match(source.id):
+            r.problem("id", "use lower case letters, digits and hyphens")
+        if source.url and not _URL.match(source.url):
+            r.problem("url", f"not a web address: '{source.url}'")
+        if source.id in sources:
+            r.problem("id", "duplicate source id")
+        elif source.id:
+            sources[source.id] = source
     return sources
 
 
@@ -311,43 +314,38 @@ def _load_entries(root: Path, sources: dict[str, Source], codes: dict[str, CodeC
     seen: dict[str, str] = {}
     phrasings: dict[str, str] = {}
     known = set(codes)
-    files = _files(root, "faq/*.toml")
-    if not files:
-        problems.append(Problem(_rel(root / "faq", root), "", "", "no FAQ files found"))
-    for path in files:
-        rel = _rel(path, root)
-        for data in _tables(_read_toml(path, root, problems), "entry", rel, problems):
-            r = _Record(data, rel, "entry", "id", problems)
-            r.unknown_fields(_ENTRY_FIELDS)
-            entry = Entry(
-                id=r.text("id"),
-                question=r.text("question"),
-                alternates=r.texts("alternates"),
-                answer=r.text("answer"),
-                codes=_expand_codes(r, "codes", r.texts("codes", required=False), known),
-                sources=r.texts("sources"),
-                reviewed=r.day("reviewed", required=True) or date.min,
-                misconception=r.text("misconception", required=False),
-                seed=r.flag("seed"),
-                file=rel,
-            )
-            if entry.id and not _ENTRY_ID.match(entry.id):
-                r.problem("id", "use lower case letters, digits and hyphens")
-            if 0 < len(entry.alternates) < MIN_ALTERNATES:
-                r.problem("alternates", f"needs at least {MIN_ALTERNATES} alternate phrasings, has {len(entry.alternates)}")
-            if any(not alt for alt in entry.alternates):
-                r.problem("alternates", "contains an empty phrasing")
-            _check_sources(r, entry.sources, sources)
-            for phrase in (entry.question, *entry.alternates):
-                key = " ".join(phrase.lower().split()).rstrip("?")
-                owner = phrasings.setdefault(key, entry.id)
-                if owner != entry.id:
-                    r.problem("alternates", f"phrasing {phrase!r} is also used by entry '{owner}' (ambiguous)")
-            if entry.id in seen:
-                r.problem("id", f"duplicate entry id (also in {seen[entry.id]})")
-            elif entry.id:
-                seen[entry.id] = rel
-                entries.append(entry)
+    for r in _records(root, "faq/*.toml", "entry", "id", problems):
+        rel = r.file
+        r.unknown_fields(_ENTRY_FIELDS)
+        entry = Entry(
+            id=r.text("id"),
+            question=r.text("question"),
+            alternates=r.texts("alternates"),
+            answer=r.text("answer"),
+            codes=_expand_codes(r, "codes", r.texts("codes", required=False), known),
+            sources=r.texts("sources"),
+            reviewed=r.day("reviewed", required=True) or date.min,
+            misconception=r.text("misconception", required=False),
+            seed=r.flag("seed"),
+            file=rel,
+        )
+        if entry.id and not _ENTRY_ID.match(entry.id):
+            r.problem("id", "use lower case letters, digits and hyphens")
+        if 0 < len(entry.alternates) < MIN_ALTERNATES:
+            r.problem("alternates", f"needs at least {MIN_ALTERNATES} alternate phrasings, has {len(entry.alternates)}")
+        if any(not alt for alt in entry.alternates):
+            r.problem("alternates", "contains an empty phrasing")
+        _check_sources(r, entry.sources, sources)
+        for phrase in (entry.question, *entry.alternates):
+            key = " ".join(phrase.lower().split()).rstrip("?")
+            owner = phrasings.setdefault(key, entry.id)
+            if owner != entry.id:
+                r.problem("alternates", f"phrasing {phrase!r} is also used by entry '{owner}' (ambiguous)")
+        if entry.id in seen:
+            r.problem("id", f"duplicate entry id (also in {seen[entry.id]})")
+        elif entry.id:
+            seen[entry.id] = rel
+            entries.append(entry)
     return entries
 
 
@@ -365,36 +363,34 @@ def _load_rules(root: Path, sources: dict[str, Source], codes: dict[str, CodeCar
     rules: list[Rule] = []
     seen: dict[str, str] = {}
     known = set(codes)
-    for path in _files(root, "rules/*.toml"):
-        rel = _rel(path, root)
-        for data in _tables(_read_toml(path, root, problems), "rule", rel, problems):
-            r = _Record(data, rel, "rule", "id", problems)
-            r.unknown_fields(_RULE_FIELDS)
-            relation = r.text("relation")
-            rule = Rule(
-                id=r.text("id"),
-                relation=relation,  # type: ignore[arg-type]
-                codes_a=_expand_codes(r, "codes_a", r.texts("codes_a"), known),
-                codes_b=_expand_codes(r, "codes_b", r.texts("codes_b", required=False), known),
-                scope=r.text("scope"),
-                setting=r.text("setting"),
-                reason=r.text("reason"),
-                sources=r.texts("sources"),
-                reviewed=r.day("reviewed", required=True) or date.min,
-                effective_from=r.day("effective_from"),
-                effective_to=r.day("effective_to"),
-                modifier_indicator=r.integer("modifier_indicator", (0, 1, 9)),
-                modifiers=r.texts("modifiers", required=False),
-                limit=r.text("limit", required=relation == "frequency"),
-                file=rel,
-            )
-            _check_rule_shape(r, rule)
-            _check_sources(r, rule.sources, sources)
-            if rule.id in seen:
-                r.problem("id", f"duplicate rule id (also in {seen[rule.id]})")
-            elif rule.id:
-                seen[rule.id] = rel
-                rules.append(rule)
+    for r in _records(root, "rules/*.toml", "rule", "id", problems, required=False):
+        rel = r.file
+        r.unknown_fields(_RULE_FIELDS)
+        relation = r.text("relation")
+        rule = Rule(
+            id=r.text("id"),
+            relation=relation,  # type: ignore[arg-type]
+            codes_a=_expand_codes(r, "codes_a", r.texts("codes_a"), known),
+            codes_b=_expand_codes(r, "codes_b", r.texts("codes_b", required=False), known),
+            scope=r.text("scope"),
+            setting=r.text("setting"),
+            reason=r.text("reason"),
+            sources=r.texts("sources"),
+            reviewed=r.day("reviewed", required=True) or date.min,
+            effective_from=r.day("effective_from"),
+            effective_to=r.day("effective_to"),
+            modifier_indicator=r.integer("modifier_indicator", (0, 1, 9)),
+            modifiers=r.texts("modifiers", required=False),
+            limit=r.text("limit", required=relation == "frequency"),
+            file=rel,
+        )
+        _check_rule_shape(r, rule)
+        _check_sources(r, rule.sources, sources)
+        if rule.id in seen:
+            r.problem("id", f"duplicate rule id (also in {seen[rule.id]})")
+        elif rule.id:
+            seen[rule.id] = rel
+            rules.append(rule)
     _check_contradictions(rules, problems)
     return rules
 

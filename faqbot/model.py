@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Literal, Mapping
+from typing import Literal, Mapping, get_args
 
 CodeSystem = Literal["CPT", "HCPCS"]
 Relation = Literal[
@@ -19,15 +19,7 @@ Relation = Literal[
     "standalone",
     "condition",
 ]
-RELATIONS: tuple[str, ...] = (
-    "bundled",
-    "mutually_exclusive",
-    "requires",
-    "frequency",
-    "allowed_together",
-    "standalone",
-    "condition",
-)
+RELATIONS: tuple[str, ...] = get_args(Relation)
 PAIR_RELATIONS = frozenset({"bundled", "mutually_exclusive", "allowed_together"})
 SETTINGS: tuple[str, ...] = ("any", "practitioner", "hospital")
 

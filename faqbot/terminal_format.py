@@ -24,34 +24,34 @@ def _wrap(text: str, indent: str = "") -> str:
 
 
 def format_check(check: RuleCheck) -> str:
-    """The rule check as a table: verdict, codes, finding, reason, sources."""
+    """The rule check as a table: one row per finding (verdict, codes, kind), its reason and sources below."""
     lines = [
         f"Verdict: {VERDICT_WORDS[check.verdict].upper()}   codes: {', '.join(check.codes)}   "
-        f"date of service: {check.dos.isoformat()}   setting: {setting_label(check.setting)}",
+        f"date of service: {check.dos.isoformat()}   setting: {setting_label(check.setting)}"
+        + (f"   scope: {check.scope}" if check.scope else ""),
         "",
-        f"{'verdict':<24}{'codes':<16}{'kind':<18}reason",
-        f"{'-' * 23} {'-' * 15} {'-' * 17} {'-' * 28}",
+        f"{'verdict':<25}{'codes':<22}kind",
+        f"{'-' * 24} {'-' * 21} {'-' * 17}",
     ]
     for finding in check.findings:
-        codes = " + ".join(finding.codes)
-        reason = textwrap.wrap(" ".join(finding.reason.split()), WIDTH - 58) or [""]
-        lines.append(f"{VERDICT_WORDS[finding.verdict]:<24}{codes:<16}{finding.kind:<18}{reason[0]}")
-        lines.extend(f"{'':<58}{more}" for more in reason[1:])
-        extra: list[str] = []
+        lines.append(f"{VERDICT_WORDS[finding.verdict]:<25}{' + '.join(finding.codes):<22}{finding.kind}")
+        lines.append(_wrap(finding.reason, "    "))
+        details: list[str] = []
         if finding.modifiers:
-            extra.append(f"modifiers that may apply: {', '.join(finding.modifiers)}")
+            details.append(f"modifiers that may apply: {', '.join(finding.modifiers)}")
         if finding.scope:
-            extra.append(f"scope: {finding.scope}")
+            details.append(f"scope: {finding.scope}")
         if finding.setting != "any":
-            extra.append(f"setting: {setting_label(finding.setting)}")
+            details.append(f"setting: {setting_label(finding.setting)}")
         if finding.effective_from or finding.effective_to:
             start = finding.effective_from.isoformat() if finding.effective_from else "…"
             end = finding.effective_to.isoformat() if finding.effective_to else "…"
-            extra.append(f"in effect: {start} to {end}")
-        for source in finding.sources:
-            extra.append(f"source: {source.title} <{source.url}>")
-        lines.extend(f"{'':<58}{item}" for item in extra)
-    return "\n".join(lines)
+            details.append(f"in effect: {start} to {end} (dates of service)")
+        if details:
+            lines.append(_wrap("; ".join(details), "    "))
+        lines.extend(f"    source: {source.title} <{source.url}>" for source in finding.sources)
+        lines.append("")
+    return "\n".join(lines).rstrip()
 
 
 def format_answer(answer: Answer) -> str:
