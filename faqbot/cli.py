@@ -121,7 +121,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(check.to_dict(), indent=2))
     else:
-        from faqbot.terminal_format import DISCLAIMER, format_check
+        from faqbot.disclaimer import DISCLAIMER
+        from faqbot.terminal_format import format_check
 
         print(format_check(check))
         print()

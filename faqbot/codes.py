@@ -152,10 +152,15 @@ def question_modifiers(text: str) -> tuple[str, ...]:
     return tuple(m.group("mod").upper() for m in _STANDALONE_MODIFIER_RE.finditer(text))
 
 
+def close_codes(code: str, known: Collection[str], *, limit: int = 5) -> tuple[str, ...]:
+    """Known codes a single edit away from ``code``, sorted."""
+    return tuple(sorted(c for c, _, _ in process.extract(code, known, scorer=Levenshtein.distance, score_cutoff=1, limit=limit)))
+
+
 def suggest_code(code: str, known: Collection[str]) -> str | None:
     """The one known code a single edit away from ``code``; None when there are none or several."""
-    close = process.extract(code, known, scorer=Levenshtein.distance, score_cutoff=1, limit=3)
-    return close[0][0] if len(close) == 1 else None
+    close = close_codes(code, known, limit=2)
+    return close[0] if len(close) == 1 else None
 
 
 _SPACED_CPT_RE = re.compile(r"(?<![\w.,])(\d{2}) (\d{3})(?![\w.,]\d|\w)")

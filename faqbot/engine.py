@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from faqbot.codes import CodeScan, recognize
+from faqbot.codes import CodeScan, close_codes, recognize
 from faqbot.knowledge import load_knowledge
 from faqbot.model import CodeCard, Entry, KnowledgeBase
 from faqbot.question_context import read_context
@@ -144,7 +144,9 @@ class Faqbot:
             notes.append(f"{typed} is not in our code table. Did you mean {guess}?")
         for code in scan.unknown:
             if code not in scan.did_you_mean:
-                notes.append(f"{code} is not in our code table, so faqbot has no answer about it.")
+                close = close_codes(code, self.known)
+                hint = f" Codes one digit away: {', '.join(close)}." if close else ""
+                notes.append(f"{code} is not in our code table, so faqbot has no answer about it.{hint}")
         return tuple(notes)
 
     def answer(
@@ -186,7 +188,11 @@ class Faqbot:
         if best is not None and best.score >= threshold:
             candidate = self.kb.entries_by_id[best.entry_id]
             # A rule question is answered by an entry only when the entry's answer covers every code asked.
-            if check is None or set(scan.codes) <= set(candidate.codes):
+            covers = check is None or set(scan.codes) <= set(candidate.codes)
+            # With an unknown code in the question, an entry about a code the user did not name is
+            # probably about the code they mistyped: never answer with another code's entry.
+            other_code = bool(scan.unknown) and bool(self.ranker.question_codes_of(candidate.id) - set(scan.codes))
+            if covers and not other_code:
                 entry = candidate
 
         if entry is not None:

@@ -5,15 +5,12 @@ from __future__ import annotations
 import textwrap
 from datetime import date
 
+from faqbot.disclaimer import DISCLAIMER
 from faqbot.engine import Answer, code_status_text
 from faqbot.model import CodeCard, KnowledgeBase
 from faqbot.rules import VERDICT_WORDS, RuleCheck, setting_label
 
 WIDTH = 88
-DISCLAIMER = (
-    "Reference information, not billing advice: confirm with the current CPT/HCPCS code sets, NCCI edits, "
-    "your Medicare contractor and the payer. CPT is a registered trademark of the American Medical Association."
-)
 
 
 def _wrap(text: str, indent: str = "") -> str:

@@ -105,7 +105,7 @@ class FaqbotApp(App[None]):
             self.call_from_thread(self._knowledge_loaded, engine)
 
     def _knowledge_loaded(self, engine: Faqbot) -> None:
-        from faqbot.terminal_format import DISCLAIMER
+        from faqbot.disclaimer import DISCLAIMER
 
         self.engine = engine
         kb = engine.kb

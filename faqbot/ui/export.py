@@ -24,7 +24,7 @@ def conversation_markdown(
     turns: Iterable[tuple[Answer, tuple[str, ...]]], *, exported_at: datetime, kb_root: Path | None = None
 ) -> str:
     """The whole conversation as one Markdown document: each answer with its suggestions, then the disclaimer."""
-    from faqbot.terminal_format import DISCLAIMER
+    from faqbot.disclaimer import DISCLAIMER
 
     turns = list(turns)
     head = [

@@ -22,7 +22,7 @@ def key_table(bindings: Iterable[tuple[str, str]]) -> str:
 
 def help_markdown(bindings: Iterable[tuple[str, str]]) -> str:
     """``help.md`` with ``{keys}`` and ``{disclaimer}`` filled in."""
-    from faqbot.terminal_format import DISCLAIMER  # imports the engine: only once help is opened
+    from faqbot.disclaimer import DISCLAIMER
 
     text = resources.files("faqbot.ui").joinpath("help.md").read_text(encoding="utf-8")
     return text.replace("{keys}", key_table(bindings)).replace("{disclaimer}", escape_markdown(DISCLAIMER))

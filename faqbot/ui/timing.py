@@ -52,16 +52,31 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(asyncio.run(_one_run(float(os.environ["FAQBOT_TIMING_T0"])))))
         return 0
     runs = int(args[0]) if args else 7
+    results = startup_runs(runs)
+    for key in ("imports", "usable_input", "first_answer"):
+        values = [r[key] for r in results]
+        print(f"{key:>13}: median {statistics.median(values):7.1f} ms   (min {min(values):.1f}, max {max(values):.1f}, {runs} runs)")
+    return 0
+
+
+def startup_runs(runs: int) -> list[dict[str, float]]:
+    """Each run in a fresh process: milliseconds to imports done, usable input, first answer."""
     results: list[dict[str, float]] = []
     for _ in range(runs):
         env = dict(os.environ, FAQBOT_TIMING_T0=repr(time.time()))
         out = subprocess.run([sys.executable, "-m", "faqbot.ui.timing", "--child"], env=env,
                              capture_output=True, text=True, check=True)
         results.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    for key in ("imports", "usable_input", "first_answer"):
-        values = [r[key] for r in results]
-        print(f"{key:>13}: median {statistics.median(values):7.1f} ms   (min {min(values):.1f}, max {max(values):.1f}, {runs} runs)")
-    return 0
+    return results
+
+
+def measure_startup(runs: int) -> dict[str, float]:
+    """Medians over ``runs`` fresh processes, in seconds: launch to usable input, to first answer."""
+    results = startup_runs(runs)
+    return {
+        "usable input s (median)": statistics.median(r["usable_input"] for r in results) / 1000,
+        "first answer s (median)": statistics.median(r["first_answer"] for r in results) / 1000,
+    }
 
 
 if __name__ == "__main__":

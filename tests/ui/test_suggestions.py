@@ -8,28 +8,42 @@ from faqbot.ui.verdict_table import VerdictTable
 from .helpers import SIZE, ask, first_sentence, settle, widget_text
 
 
-async def test_weak_match_offers_entries_and_choosing_one_asks_it(app, engine):
+async def test_typo_question_offers_the_guessed_code_and_choosing_it_answers(app, engine):
     async with app.run_test(size=SIZE) as pilot:
-        turn = await ask(app, pilot, "whats 77013")
-        assert turn.answer.status == "no_match"
+        turn = await ask(app, pilot, "whats 77095")
+        assert turn.answer.status == "no_match" and turn.answer.did_you_mean == {"77095": "77295"}
         suggestions = turn.query_one(SuggestionList)
-        questions = [choice.question for choice in suggestions.choices]
-        assert questions == [s.question for s in engine.answer("whats 77013").suggestions]
-        # Choose the suggestion about the code nearest to the typo (the last one, if none names a 770xx code).
-        index = next((i for i, q in enumerate(questions) if "770" in q), len(questions) - 1)
+        assert suggestions.choices[0].question == "whats 77295"
         await pilot.press("tab")
         assert app.focused is suggestions
-        for _ in range(index):
-            await pilot.press("down")
         await pilot.press("enter")
         await settle(app, pilot)
         latest = app.query("Turn").last()
-        assert latest.question == questions[index]
-        expected = engine.answer(questions[index])
-        assert latest.answer.entry_id == expected.entry_id and latest.answer.status == "answered"
-        assert latest.answer.codes == expected.codes
+        assert latest.question == "whats 77295"
+        expected = engine.answer("whats 77295")
+        assert latest.answer.status == "answered" and "77295" in latest.answer.codes
         assert first_sentence(expected.answer) in widget_text(latest)
+        assert app.query("CodeCardView").first().card.code == "77295"
         assert app.focused is app.query_one("#question"), "focus returns to the question box"
+
+
+async def test_unknown_code_offers_what_the_core_suggests(app, engine):
+    """'whats 77013': several codes are one edit away, so the core guesses none; entry suggestions, if any, are offered."""
+    async with app.run_test(size=SIZE) as pilot:
+        turn = await ask(app, pilot, "whats 77013")
+        assert "77013 is not in our code table" in widget_text(turn)
+        expected = [s.question for s in engine.answer("whats 77013").suggestions]
+        lists = turn.query(SuggestionList)
+        if not expected:
+            assert not lists
+            return
+        questions = [choice.question for choice in lists.first().choices]
+        assert questions == expected
+        await pilot.press("tab", "enter")
+        await settle(app, pilot)
+        latest = app.query("Turn").last()
+        assert latest.question == questions[0]
+        assert latest.answer.entry_id == engine.answer(questions[0]).entry_id
 
 
 async def test_code_typo_substitutes_the_guessed_code(app):
@@ -48,8 +62,9 @@ async def test_code_typo_substitutes_the_guessed_code(app):
 
 async def test_suggestion_can_be_chosen_with_the_mouse(app):
     async with app.run_test(size=SIZE) as pilot:
-        turn = await ask(app, pilot, "whats 77013")
+        turn = await ask(app, pilot, "whats 77301 and 77095")
         suggestions = turn.query_one(SuggestionList)
+        app.query_one("#conversation").scroll_to_widget(suggestions, animate=False)
         await pilot.pause()
         # Row 1 inside the border is the first option.
         assert await pilot.click(suggestions, offset=(4, 1))
@@ -61,7 +76,7 @@ async def test_suggestion_can_be_chosen_with_the_mouse(app):
 
 async def test_escape_leaves_the_suggestions(app):
     async with app.run_test(size=SIZE) as pilot:
-        await ask(app, pilot, "whats 77013")
+        await ask(app, pilot, "whats 77301 and 77095")
         await pilot.press("tab")
         assert isinstance(app.focused, SuggestionList)
         await pilot.press("escape")
