@@ -23,6 +23,8 @@ Status = Literal["answered", "no_match"]
 # Below this combined score an entry is not trusted; see README "Quality" for how it was chosen.
 MATCH_THRESHOLD = 0.30
 MAX_SUGGESTIONS = 3
+# Between an entry's text and the rule-check summary appended to it.
+RULE_CHECK_SEPARATOR = "\n\nRule check for "
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +54,13 @@ class Answer:
     notices: tuple[str, ...] = ()
     did_you_mean: dict[str, str] = field(default_factory=dict)
     modifiers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def direct_answer(self) -> str:
+        """The answer's own text: without the rule-check summary that front ends show as a table."""
+        if self.kind == "rule_check":
+            return ""
+        return self.answer.split(RULE_CHECK_SEPARATOR, 1)[0].strip()
 
     def to_dict(self) -> dict[str, Any]:
         data = _jsonable(asdict(self))

@@ -59,11 +59,8 @@ def format_answer(answer: Answer) -> str:
         matched = f"entry {answer.entry_id}" if answer.entry_id else answer.kind.replace("_", " ")
         out.append(f"[{matched} · confidence {answer.confidence:.2f} · as of {answer.as_of.isoformat()}]")
         out.append("")
-        body = answer.answer
-        if answer.rule_check is not None and answer.kind == "faq":
-            body = body.split("\n\nRule check for")[0]
-        if answer.kind != "rule_check":
-            out.append(_wrap(body))
+        if answer.direct_answer:
+            out.append(_wrap(answer.direct_answer))
     if answer.misconception:
         out += ["", "Common misconception:", _wrap(answer.misconception, "  ")]
     if answer.rule_check is not None:

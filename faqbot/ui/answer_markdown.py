@@ -16,8 +16,6 @@ from faqbot.rules import VERDICT_WORDS, RuleCheck, SourceRef, setting_label
 if TYPE_CHECKING:  # the engine imports scikit-learn: keep it off the UI's start-up path
     from faqbot.engine import Answer
 
-RULE_CHECK_PARAGRAPH = "\n\nRule check for "
-
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]{}<>|~#!$&])")
 _LINE_START_SPECIAL = re.compile(r"^(\s*)(\d+(?=[.)])|(?=[-+=]))", re.MULTILINE)
 
@@ -39,19 +37,9 @@ def link(source: SourceRef) -> str:
     return f"[{escape_markdown(source.title)}]({url})"
 
 
-def direct_answer(answer: Answer) -> str:
-    """The answer's own text, without the rule-check paragraph that is shown as a table instead."""
-    if answer.kind == "rule_check":
-        return ""
-    text = answer.answer
-    if answer.rule_check is not None and RULE_CHECK_PARAGRAPH in text:
-        text = text.split(RULE_CHECK_PARAGRAPH, 1)[0]
-    return text.strip()
-
-
 def direct_answer_markdown(answer: Answer) -> str:
     """The direct answer as escaped Markdown paragraphs."""
-    paragraphs = [" ".join(p.split()) for p in direct_answer(answer).split("\n\n") if p.strip()]
+    paragraphs = [" ".join(p.split()) for p in answer.direct_answer.split("\n\n") if p.strip()]
     return "\n\n".join(escape_markdown(p) for p in paragraphs)
 
 

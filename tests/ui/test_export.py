@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import example, given, strategies as st
 from markdown_it import MarkdownIt
 
-from faqbot.ui.answer_markdown import answer_markdown, direct_answer, escape_markdown, verdict_table_markdown
+from faqbot.ui.answer_markdown import answer_markdown, escape_markdown, verdict_table_markdown
 from faqbot.ui.check_screen import check_question
 from faqbot.ui.export import conversation_markdown, default_export_dir, write_export
 from faqbot.ui.suggestions import substitute_code, suggestion_choices
@@ -59,7 +59,7 @@ def test_write_export_never_overwrites(tmp_path):
 def test_answer_markdown_for_a_combination(engine):
     answer = engine.answer("Can CPT 77295 and 77300 be billed together?", as_of=AS_OF)
     text = answer_markdown(answer)
-    assert "Rule check for" not in direct_answer(answer)
+    assert "Rule check for" not in answer.direct_answer
     assert "**Common misconception:**" in text
     assert "as of 2026-11-26" in text
     assert verdict_table_markdown(answer.rule_check) in text
