@@ -53,6 +53,14 @@ async def ask(app: FaqbotApp, pilot: Pilot, question: str, *, type_it: bool = Tr
     return app.query(Turn).last()
 
 
+async def palette(pilot: Pilot, typed: str) -> None:
+    """Open the command palette, type ``typed`` and run the first match."""
+    await pilot.press("ctrl+p")
+    await pilot.press(*typed)
+    await pilot.pause(0.5)
+    await pilot.press("enter")
+
+
 def plain(text: str) -> str:
     return " ".join(text.split())
 

@@ -17,7 +17,7 @@ from faqbot.ui.conversation import Turn
 from faqbot.ui.error_screen import KnowledgeErrorScreen
 from faqbot.ui.help_screen import HelpScreen
 
-from .helpers import AS_OF, KB_DIR, SIZE, settle, widget_text
+from .helpers import AS_OF, KB_DIR, SIZE, palette, settle, widget_text
 
 
 async def test_code_browser_filters_as_you_type_and_opens_a_card(app, engine):
@@ -87,10 +87,7 @@ async def test_disclaimer_is_visible(app):
 async def test_command_palette_checks_typed_codes(app):
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await pilot.press("ctrl+p")
-        await pilot.press(*"77295 77300")
-        await pilot.pause(0.5)
-        await pilot.press("enter")
+        await palette(pilot, "77295 77300")
         await settle(app, pilot)
         latest = app.query(Turn).last()
         assert latest.question == "Can 77295 and 77300 be billed together?"
@@ -100,10 +97,7 @@ async def test_command_palette_checks_typed_codes(app):
 async def test_command_palette_opens_the_code_browser(app):
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await pilot.press("ctrl+p")
-        await pilot.press(*"open code browser")
-        await pilot.pause(0.5)
-        await pilot.press("enter")
+        await palette(pilot, "open code browser")
         await pilot.pause()
         assert isinstance(app.screen, CodeBrowserScreen)
 

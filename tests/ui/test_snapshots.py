@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from faqbot.ui.app import FaqbotApp
 
-from .helpers import AS_OF, KB_DIR, SIZE, quiet, settle
+from .helpers import AS_OF, KB_DIR, SIZE, ask, quiet, settle
 
 
 def make_app(tmp_path) -> FaqbotApp:
@@ -18,9 +18,7 @@ def test_main_screen_after_a_combination_question(snap_compare, tmp_path):
     async def run_before(pilot) -> None:
         await settle(app, pilot)
         quiet(app)
-        app.query_one("#question").value = "Can CPT 77295 and 77300 be billed together?"
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await ask(app, pilot, "Can CPT 77295 and 77300 be billed together?", type_it=False)
         await pilot.pause(0.2)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
@@ -61,9 +59,7 @@ def test_weak_match_suggestions(snap_compare, tmp_path):
     async def run_before(pilot) -> None:
         await settle(app, pilot)
         quiet(app)
-        app.query_one("#question").value = "Can CPT 77095 and 77300 be billed together?"
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await ask(app, pilot, "Can CPT 77095 and 77300 be billed together?", type_it=False)
         await pilot.press("tab")
         await pilot.pause(0.2)
 
