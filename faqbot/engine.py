@@ -88,7 +88,8 @@ def code_status_text(card: CodeCard, as_of: date) -> str:
     status = card.status_on(as_of)
     if status == "deleted":
         replaced = f"; replaced by {', '.join(card.replaced_by)}" if card.replaced_by else ""
-        return f"Status on {as_of.isoformat()}: DELETED on {card.deleted_on.isoformat()}{replaced}."
+        how = "DELETED" if card.deletion_confirmed else "REPORTED DELETED (unconfirmed)"
+        return f"Status on {as_of.isoformat()}: {how} on {card.deleted_on.isoformat()}{replaced}."
     if status == "not_yet_effective":
         return f"Status on {as_of.isoformat()}: not yet valid (effective {card.effective_from.isoformat()})."
     since = f" (since {card.effective_from.isoformat()})" if card.effective_from else ""
@@ -146,7 +147,8 @@ class Faqbot:
             card = self.kb.codes[code]
             if card.status_on(as_of) == "deleted":
                 replaced = f" For later dates of service use {', '.join(card.replaced_by)}." if card.replaced_by else ""
-                notes.append(f"{code} was deleted on {card.deleted_on.isoformat()}.{replaced}")
+                how = "was deleted" if card.deletion_confirmed else "is reported deleted (secondary sources only; confirm with your MAC)"
+                notes.append(f"{code} {how} on {card.deleted_on.isoformat()}.{replaced}")
             elif card.status_on(as_of) == "not_yet_effective":
                 notes.append(f"{code} is not valid before {card.effective_from.isoformat()}.")
         for typed, guess in scan.did_you_mean.items():

@@ -250,7 +250,7 @@ def _load_families(root: Path, problems: list[Problem]) -> dict[str, Family]:
 
 _CODE_FIELDS = {
     "code", "system", "family", "description", "unit", "component", "effective_from",
-    "deleted_on", "replaced_by", "note", "sources", "reviewed",
+    "deleted_on", "deletion", "replaced_by", "note", "sources", "reviewed",
 }
 
 
@@ -278,6 +278,7 @@ def _load_codes(
             component=r.text("component", required=False),
             effective_from=r.day("effective_from"),
             deleted_on=r.day("deleted_on"),
+            deletion=r.text("deletion", required=False) or "confirmed",  # type: ignore[arg-type]
             replaced_by=r.texts("replaced_by", required=False),
             note=r.text("note", required=False),
         )
@@ -289,6 +290,10 @@ def _load_codes(
             r.problem("family", f"unknown family '{card.family}' (add it to knowledge/families.toml)")
         if card.effective_from and card.deleted_on and card.deleted_on <= card.effective_from:
             r.problem("deleted_on", "is not after effective_from")
+        if card.deletion not in ("confirmed", "reported"):
+            r.problem("deletion", f"expected confirmed or reported, got '{card.deletion}'")
+        elif "deletion" in r.data and card.deleted_on is None:
+            r.problem("deletion", "set, but the code has no deleted_on date")
         if card.replaced_by and card.deleted_on is None:
             r.problem("replaced_by", "set, but the code has no deleted_on date")
         _check_sources(r, card.sources, sources)

@@ -54,8 +54,13 @@ class CodeCard:
     component: str = ""
     effective_from: date | None = None
     deleted_on: date | None = None
+    deletion: Literal["confirmed", "reported"] = "confirmed"  # "reported": secondary sources only
     replaced_by: tuple[str, ...] = ()
     note: str = ""
+
+    @property
+    def deletion_confirmed(self) -> bool:
+        return self.deletion == "confirmed"
 
     def status_on(self, day: date) -> Literal["active", "deleted", "not_yet_effective"]:
         if self.deleted_on is not None and day >= self.deleted_on:

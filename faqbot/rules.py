@@ -199,9 +199,16 @@ class RuleChecker:
             if status == "deleted":
                 replaced = f" Use {', '.join(card.replaced_by)} instead." if card.replaced_by else ""
                 note = f" {card.note}" if card.note else ""
+                if card.deletion_confirmed:
+                    verdict: Verdict = "not_allowed"
+                    reason = f"{code} was deleted on {card.deleted_on.isoformat()}, before this date of service.{replaced}{note}"
+                else:
+                    verdict = "depends"
+                    reason = (f"Depends on whether {code} was deleted: it is reported deleted on "
+                              f"{card.deleted_on.isoformat()} by secondary sources only; if so, it is not billable "
+                              f"on this date of service.{replaced}{note}")
                 findings.append(Finding(
-                    codes=(code,), kind="deleted", verdict="not_allowed",
-                    reason=f"{code} was deleted on {card.deleted_on.isoformat()}, before this date of service.{replaced}{note}",
+                    codes=(code,), kind="deleted", verdict=verdict, reason=reason,
                     effective_to=card.deleted_on, sources=self.sources(card.sources),
                 ))
             elif status == "not_yet_effective":

@@ -74,7 +74,9 @@ def test_check_json_shape_and_table(capsys) -> None:
     assert code == 0 and set(data) >= {"verdict", "findings", "dos", "setting"}
     assert data["verdict"] == "allowed" and data["dos"] == "2026-11-26"
     code, out, _ = run(capsys, "check", "77301", "77014", "--dos", "2025-05-01", "--setting", "hospital")
-    assert code == 0 and "Verdict: ALLOWED WITH A MODIFIER" in out and "59" in out
+    assert code == 0 and "Verdict: NOT ALLOWED" in out and "different tumor" in out
+    code, out, _ = run(capsys, "check", "77407", "77387", "--dos", "2026-05-01")
+    assert code == 0 and "Verdict: ALLOWED WITH A MODIFIER" in out and "26" in out
 
 
 @pytest.mark.parametrize(
@@ -114,7 +116,8 @@ def test_python_dash_m_runs_as_a_real_process() -> None:
     )
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
-    assert data["codes"] == ["77014"] and data["rule_check"]["verdict"] == "not_allowed"
+    assert data["codes"] == ["77014"] and data["modifiers"] == {"77014": ["26"]}
+    assert data["rule_check"]["verdict"] == "depends"
 
 
 def test_rules_import_ncci_writes_rules_that_the_check_uses(capsys, tmp_path) -> None:

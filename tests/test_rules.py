@@ -94,6 +94,13 @@ def test_pair_without_rule_is_unknown_never_allowed(engine: Faqbot, kb) -> None:
     assert "does not mean they may be billed together" in check.findings[-1].reason
 
 
+def test_a_deletion_reported_only_by_secondary_sources_depends(engine: Faqbot) -> None:
+    check = engine.check(("77014",), dos=TODAY, alone=True)
+    deleted = next(f for f in check.findings if f.kind == "deleted")
+    assert deleted.verdict == "depends" and "secondary sources" in deleted.reason
+    assert check.verdict == "depends"
+
+
 def test_deleted_code_is_a_finding_with_its_replacement(engine: Faqbot) -> None:
     check = engine.check(("G6015", "77301"), dos=TODAY)
     deleted = [f for f in check.findings if f.kind == "deleted"]
@@ -105,7 +112,7 @@ def test_overall_verdict_is_the_most_restrictive(engine: Faqbot) -> None:
     check = engine.check(("77301", "77295", "77300"), dos=TODAY)
     assert check.verdict == overall_verdict(check.findings)
     assert SEVERITY[check.verdict] == max(SEVERITY[f.verdict] for f in check.findings)
-    assert check.verdict == "allowed_with_modifier"
+    assert check.verdict == "not_allowed"  # 77295 is paid inside the IMRT plan 77301
     assert {frozenset(f.codes) for f in check.findings if f.kind == "pair"} == {
         frozenset(("77301", "77295")), frozenset(("77301", "77300")), frozenset(("77295", "77300"))
     }
@@ -136,7 +143,8 @@ def test_code_alone_with_no_rule_is_unknown(engine: Faqbot, kb) -> None:
 SEED_COMBINATIONS = {
     "Can CPT 77295 and 77300 be billed together?": ("77295-with-77300", "allowed", "yes"),
     "Can CPT 77470 be billed alone?": ("77470-alone", "allowed", "yes"),
-    "Can CPT 77014 be billed alone?": ("77014-alone", "not_allowed", None),
+    # 77014's 2026 deletion is reported by secondary sources only: depends, and the entry says so.
+    "Can CPT 77014 be billed alone?": ("77014-alone", "depends", None),
 }
 
 
@@ -149,9 +157,9 @@ def test_seed_combination_questions(engine: Faqbot, question: str) -> None:
     text = answer.answer.lower()
     if opening:
         assert text.startswith(opening)
-    if verdict == "not_allowed":
+    if verdict != "allowed":
         assert not text.startswith("yes")
-        assert "deleted" in text  # 77014 on today's date of service
+        assert "deleted" in text and "confirm" in text  # 77014 on today's date of service
 
 
 def test_77295_and_77300_in_2016_after_the_retroactive_deletion(engine: Faqbot) -> None:
@@ -163,13 +171,13 @@ def test_question_context_sets_date_and_setting(engine: Faqbot) -> None:
     check = answer.rule_check
     assert check is not None and check.dos == date(2025, 7, 1) and check.setting == "hospital"
     assert not [f for f in check.findings if f.kind == "deleted"]
-    assert check.verdict == "allowed_with_modifier"
+    assert check.verdict == "not_allowed"
 
 
 def test_multi_code_question(engine: Faqbot) -> None:
     answer = engine.answer("can 77301, 77295 and 77300 be billed on the same day?", as_of=TODAY)
     assert answer.codes == ("77301", "77295", "77300")
-    assert answer.rule_check is not None and answer.rule_check.verdict == "allowed_with_modifier"
+    assert answer.rule_check is not None and answer.rule_check.verdict == "not_allowed"
 
 
 def test_code_recognition_edge_cases_feed_the_check(engine: Faqbot) -> None:

@@ -47,6 +47,8 @@ def notice_label(notice: str) -> str:
     """A short label for one of ``Answer.notices`` (deleted code, did-you-mean, unknown code)."""
     if " was deleted on " in notice:
         return "Deleted code"
+    if " is reported deleted " in notice:
+        return "Reported deleted"
     if " is not valid before " in notice:
         return "Not yet valid"
     if "Did you mean" in notice:

@@ -64,7 +64,7 @@ class AnswerView(Vertical):
         yield Static(meta_line(answer), classes="answer-meta")
         for notice in answer.notices:
             label = notice_label(notice)
-            kind = "-deleted" if label in ("Deleted code", "Not yet valid") else "-unknown"
+            kind = "-deleted" if label in ("Deleted code", "Reported deleted", "Not yet valid") else "-unknown"
             yield Callout(("⚠ " if kind == "-deleted" else "? ") + label, notice, classes=f"callout notice {kind}")
         body = direct_answer_markdown(answer)
         if body:

@@ -109,7 +109,8 @@ class CodeBrowserScreen(ModalScreen[str | None]):
             status = card.status_on(self.as_of)
             table.add_row(
                 Text(card.code, style="bold"), Text(card.system), Text(family.title if family else card.family),
-                Text(STATUS_WORDS[status], style=STATUS_STYLES[status]),
+                Text(STATUS_WORDS[status] if card.deletion_confirmed or status != "deleted" else "reported deleted",
+                     style=STATUS_STYLES[status]),
                 Text(card.description, no_wrap=True, overflow="ellipsis"), key=card.code,
             )
         if cards:

@@ -52,7 +52,7 @@ class CodeCardView(Static):
         self.card = card
         self.border_title = f"{card.code} · {card.system}"
         if status == "deleted":
-            self.border_subtitle = "DELETED"
+            self.border_subtitle = "DELETED" if card.deletion_confirmed else "REPORTED DELETED"
         elif status == "not_yet_effective":
             self.border_subtitle = "NOT YET VALID"
 

@@ -44,18 +44,26 @@ async def test_combination_question_shows_verdict_table(app):
         assert cards == ["77295", "77300"]
 
 
-async def test_alone_question_shows_deleted_code_and_not_allowed(app):
+async def test_alone_question_shows_a_reported_deletion_and_depends(app):
     async with app.run_test(size=SIZE) as pilot:
         turn = await ask(app, pilot, "Can CPT 77014 be billed alone?")
         table_text = widget_text(turn.query_one(VerdictTable))
-        assert "NOT ALLOWED" in table_text
-        assert "not allowed" in table_text and "deleted" in table_text
+        assert "DEPENDS" in table_text
+        assert "deleted" in table_text and "secondary sources" in table_text
         assert "No rule known says whether 77014 may be billed on its own" in table_text
         notice = turn.query_one(".notice")
-        assert "Deleted code" in widget_text(notice) and "77387" in widget_text(notice)
+        assert "Reported deleted" in widget_text(notice) and "77387" in widget_text(notice)
         card = app.query_one(CodeCardView)
-        assert card.has_class("-deleted") and card.border_subtitle == "DELETED"
+        assert card.has_class("-deleted") and card.border_subtitle == "REPORTED DELETED"
         assert "replaced by 77387" in widget_text(card)
+
+
+async def test_a_confirmed_deletion_is_not_allowed(app):
+    async with app.run_test(size=SIZE) as pilot:
+        turn = await ask(app, pilot, "can g6015 be billed alone", type_it=False)
+        assert "NOT ALLOWED" in widget_text(turn.query_one(VerdictTable))
+        card = app.query_one(CodeCardView)
+        assert card.border_subtitle == "DELETED" and "77407" in widget_text(card)
 
 
 async def test_sources_are_links(app):
