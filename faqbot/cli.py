@@ -216,6 +216,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
             "reports": [asdict(r) for r in result["reports"]],
             "sweep": [{"threshold": t, **{k: v for k, v in asdict(r).items() if k != "wrong"}} for t, r in result["sweep"]],
             "recommended_threshold": result["recommended_threshold"],
+            "reliability": [{"low": lo, "high": hi, "answers": n, "right": r} for lo, hi, n, r in result["reliability"]],
         }, indent=2))
     else:
         print(format_reports(result))

@@ -215,6 +215,24 @@ def recommend_threshold(sweep: Sequence[tuple[float, Report]]) -> float:
     return max(sweep, key=lambda tr: overall_accuracy(tr[1]))[0]
 
 
+RELIABILITY_BINS = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.01)
+
+
+def reliability(items: Sequence[Labeled], engine: Faqbot) -> list[tuple[float, float, int, float]]:
+    """Answered questions binned by faqbot's confidence: (low, high, count, share right)."""
+    rows = []
+    answers = [(item, engine.answer(item.question, as_of=item.as_of)) for item in items]
+    for low, high in zip(RELIABILITY_BINS, RELIABILITY_BINS[1:]):
+        hits = [
+            _is_right(item, _prediction((), answer))
+            for item, answer in answers
+            if answer.status == "answered" and low <= answer.confidence < high
+        ]
+        if hits:
+            rows.append((low, min(high, 1.0), len(hits), sum(hits) / len(hits)))
+    return rows
+
+
 def evaluate(engine: Faqbot, items: Sequence[Labeled], *, threshold: float | None = None) -> dict[str, object]:
     """Reports for each system at its chosen threshold, and the sweep that chose faqbot's."""
     faq_threshold = MATCH_THRESHOLD if threshold is None else threshold
@@ -229,7 +247,8 @@ def evaluate(engine: Faqbot, items: Sequence[Labeled], *, threshold: float | Non
             key=lambda tr: overall_accuracy(tr[1]),
         )
         reports.append(best_report)
-    return {"reports": reports, "sweep": sweep, "recommended_threshold": recommended}
+    return {"reports": reports, "sweep": sweep, "recommended_threshold": recommended,
+            "reliability": reliability(items, engine)}
 
 
 def format_reports(result: dict[str, object]) -> str:
@@ -249,6 +268,8 @@ def format_reports(result: dict[str, object]) -> str:
                      f"{r.answered_right:>10.3f}{r.refused:>9.3f}{overall_accuracy(r):>9.3f}")
     lines.append(f"recommended threshold: {result['recommended_threshold']:.2f} "
                  f"(the lowest that refuses at least {REFUSAL_TARGET:.0%} of out-of-scope questions)")
+    lines += ["", "faqbot confidence vs correctness (answered questions):", f"{'confidence':>12}{'answers':>9}{'right':>8}"]
+    lines += [f"{low:>5.2f}-{high:<6.2f}{count:>9}{right:>8.2f}" for low, high, count, right in result["reliability"]]
     wrong = reports[0].wrong
     lines += ["", f"faqbot wrong answers ({len(wrong)}):"]
     lines += [f"  {q!r}: expected {e}, got {g} ({gs:.2f}; expected scored {es:.2f})" for q, e, g, gs, es in wrong]

@@ -1,0 +1,49 @@
+"""Property tests: the question-context parser and the whole answer path never fail on any text."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from faqbot.question_context import read_context
+
+from conftest import TODAY
+
+question_text = st.one_of(
+    st.text(max_size=200),
+    st.lists(
+        st.sampled_from(["can", "77014", "g 6012", "77261-77263", "alone", "in", "2025", "hospital", "freestanding",
+                         "12/31/2025", "2026-13-45", "-26", "through", "99213", "[bold]", "é", "?", "and", "77300"]),
+        max_size=12,
+    ).map(" ".join),
+)
+
+
+@given(question_text)
+def test_read_context_never_raises_and_dates_are_real(text: str) -> None:
+    context = read_context(text)
+    assert context.dos is None or isinstance(context.dos, date)
+    assert context.setting in (None, "hospital", "practitioner")
+
+
+@given(st.integers(1900, 2099), st.integers(1, 12), st.integers(1, 28))
+def test_a_written_date_of_service_is_read_back(year: int, month: int, day: int) -> None:
+    written = date(year, month, day)
+    assert read_context(f"can 77295 and 77300 be billed on {written.isoformat()}").dos == written
+    assert read_context(f"billed on {month}/{day}/{year}?").dos == written
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(question_text)
+def test_answer_never_raises_and_always_serializes(engine, text: str) -> None:
+    answer = engine.answer(text, as_of=TODAY)
+    data = json.loads(json.dumps(answer.to_dict()))
+    assert data["status"] in ("answered", "no_match")
+    assert 0.0 <= data["confidence"] <= 1.0
+    assert set(answer.codes) <= set(engine.kb.codes)
+    assert len(answer.suggestions) <= 3
+    if answer.status == "answered":
+        assert answer.answer.strip()
