@@ -34,7 +34,6 @@ _RANGE_JOIN_RE = re.compile(r"\s*(?:-|–|—|\bthrough\b|\bthru\b|\bto\b)\s*", 
 _MODIFIER_RE = re.compile(
     r"(?:\s*-\s*(?P<hyph>[A-Za-z0-9]{2})|\s+(?P<space>[A-Za-z0-9]{2}))(?![\w])"
 )
-_STANDALONE_MODIFIER_RE = re.compile(r"\bmodifiers?\s*-?\s*(?P<mod>[A-Za-z0-9]{2})\b", re.IGNORECASE)
 _CLEAN_RE = re.compile(r"[®™©]|\bCPT\b|\bHCPCS\b", re.IGNORECASE)
 _NORMAL_FORM = re.compile(r"^(?:\d{5}|\d{4}[FTU]|[A-V]\d{4})$")
 
@@ -64,9 +63,6 @@ class CodeScan:
     did_you_mean: dict[str, str] = field(default_factory=dict)
     mentions: tuple[CodeMention, ...] = ()
 
-    @property
-    def all_codes(self) -> tuple[str, ...]:
-        return self.codes + self.unknown
 
 
 def normalize_code(raw: str) -> str | None:
@@ -146,10 +142,6 @@ def _is_range(first: str, last: str, joiner: str) -> bool:
     limit = MAX_TO_RANGE_SPAN if joiner.strip().lower() == "to" else MAX_RANGE_SPAN
     return b[1] - a[1] <= limit
 
-
-def question_modifiers(text: str) -> tuple[str, ...]:
-    """Modifiers named on their own ("with modifier 59")."""
-    return tuple(m.group("mod").upper() for m in _STANDALONE_MODIFIER_RE.finditer(text))
 
 
 def close_codes(code: str, known: Collection[str], *, limit: int = 5) -> tuple[str, ...]:

@@ -160,6 +160,31 @@ class Faqbot:
                 notes.append(f"{code} is not in our code table, so faqbot has no answer about it.{hint}")
         return tuple(notes)
 
+    def _trusted_entry(
+        self, best: Scored | None, scan: CodeScan, check: RuleCheck | None, threshold: float
+    ) -> Entry | None:
+        """The best entry, when it scores at least ``threshold`` and may answer this question."""
+        if best is None or best.score < threshold:
+            return None
+        candidate = self.kb.entries_by_id[best.entry_id]
+        # A rule question is answered by an entry only when the entry's answer covers every code asked.
+        if check is not None and not set(scan.codes) <= set(candidate.codes):
+            return None
+        # With an unknown code in the question, an entry about a code the user did not name is
+        # probably about the code they mistyped: never answer with another code's entry.
+        if scan.unknown and self.ranker.question_codes_of(candidate.id) - set(scan.codes):
+            return None
+        return candidate
+
+    def _entry_text(self, entry: Entry, scan: CodeScan, check: RuleCheck | None, as_of: date) -> str:
+        """The entry's answer, plus the card of each asked code its question doesn't name (a family-level
+        entry found through an alternate), plus the rule-check summary."""
+        if check is not None:
+            return f"{entry.answer}\n\n{rule_check_text(check)}"  # rule_check_text begins RULE_CHECK_SEPARATOR's words
+        named = self.ranker.question_codes_of(entry.id)
+        cards = [self.kb.codes[c] for c in scan.codes if c not in named]
+        return "\n\n".join([entry.answer, *(code_card_text(card, as_of) for card in cards)])
+
     def answer(
         self, question: str, *, as_of: date | None = None, setting: str | None = None, threshold: float = MATCH_THRESHOLD
     ) -> Answer:
@@ -195,28 +220,11 @@ class Faqbot:
             )
 
         best = ranked[0] if ranked else None
-        entry: Entry | None = None
-        if best is not None and best.score >= threshold:
-            candidate = self.kb.entries_by_id[best.entry_id]
-            # A rule question is answered by an entry only when the entry's answer covers every code asked.
-            covers = check is None or set(scan.codes) <= set(candidate.codes)
-            # With an unknown code in the question, an entry about a code the user did not name is
-            # probably about the code they mistyped: never answer with another code's entry.
-            other_code = bool(scan.unknown) and bool(self.ranker.question_codes_of(candidate.id) - set(scan.codes))
-            if covers and not other_code:
-                entry = candidate
-
-        if entry is not None:
-            text = entry.answer
-            # A family-level entry found through an alternate: add the card of each code it doesn't name.
-            named = self.ranker.question_codes_of(entry.id)
-            cards = [self.kb.codes[c] for c in scan.codes if c not in named]
-            if cards and check is None:
-                text += "\n\n" + "\n\n".join(code_card_text(card, as_of) for card in cards)
-            if check is not None:
-                text = f"{text}\n\n{rule_check_text(check)}"
+        entry = self._trusted_entry(best, scan, check, threshold)
+        if entry is not None and best is not None:
             return Answer(
-                status="answered", entry_id=entry.id, confidence=best.score, answer=text,
+                status="answered", entry_id=entry.id, confidence=best.score,
+                answer=self._entry_text(entry, scan, check, as_of),
                 suggestions=self._suggestions(ranked, skip=entry.id), sources=self._sources(entry.sources),
                 rule_check=check, kind="faq", misconception=entry.misconception, **base,
             )

@@ -242,7 +242,7 @@ def evaluate(engine: Faqbot, items: Sequence[Labeled], *, threshold: float | Non
     reports = [score("faqbot", items, predictor.at(faq_threshold), faq_threshold)]
     for name, baseline in (("rapidfuzz", rapidfuzz_baseline(engine)), ("tfidf-word", tfidf_word_baseline(engine))):
         ranked = [baseline.rank(i.question) for i in items]
-        best_t, best_report = max(
+        _, best_report = max(
             ((t, score(name, items, [baseline.at(r, t) for r in ranked], t)) for t in SWEEP),
             key=lambda tr: overall_accuracy(tr[1]),
         )

@@ -16,6 +16,7 @@ from typing import Any, Iterator
 
 from faqbot.codes import expand_range, is_normal_code
 from faqbot.model import (
+    PAIR_RELATIONS,
     RELATIONS,
     SETTINGS,
     CodeCard,
@@ -405,7 +406,7 @@ def _check_rule_shape(r: _Record, rule: Rule) -> None:
         r.problem("id", "use lower case letters, digits and hyphens")
     if rule.relation and rule.relation not in RELATIONS:
         r.problem("relation", f"expected one of {', '.join(RELATIONS)}, got '{rule.relation}'")
-    needs_b = rule.relation in ("bundled", "mutually_exclusive", "allowed_together", "requires")
+    needs_b = rule.relation in PAIR_RELATIONS or rule.relation == "requires"
     if needs_b and not rule.codes_b and "codes_b" in r.data and not r.data["codes_b"]:
         r.problem("codes_b", f"a '{rule.relation}' rule needs codes on both sides")
     if needs_b and "codes_b" not in r.data:
@@ -416,7 +417,7 @@ def _check_rule_shape(r: _Record, rule: Rule) -> None:
         r.problem("setting", f"expected any, practitioner, hospital or payer:<name>, got '{rule.setting}'")
     if rule.effective_from and rule.effective_to and rule.effective_to <= rule.effective_from:
         r.problem("effective_to", "is not after effective_from")
-    if rule.modifier_indicator is not None and rule.relation not in ("bundled", "mutually_exclusive", "allowed_together"):
+    if rule.modifier_indicator is not None and rule.relation not in PAIR_RELATIONS:
         r.problem("modifier_indicator", f"only bundled and mutually_exclusive rules take one, not '{rule.relation}'")
 
 
@@ -440,7 +441,7 @@ def _check_contradictions(rules: list[Rule], problems: list[Problem]) -> None:
     """Two pair rules on the same pair, setting and dates that disagree (allowed vs restricted)."""
     by_pair: dict[tuple[frozenset[str], str], list[tuple[Rule, str]]] = {}
     for rule in rules:
-        if rule.relation not in ("bundled", "mutually_exclusive", "allowed_together"):
+        if rule.relation not in PAIR_RELATIONS:
             continue
         for a in rule.codes_a:
             for b in rule.codes_b:

@@ -74,7 +74,7 @@ from pathlib import Path
 from typing import IO, Collection, Iterable, Iterator, Literal, Sequence
 
 from faqbot.knowledge import dates_overlap, rule_verdict_class
-from faqbot.model import Rule
+from faqbot.model import PAIR_RELATIONS, Rule
 
 __all__ = [
     "NCCI_PTP_URL",
@@ -558,11 +558,10 @@ def find_conflicts(imported: Sequence[Rule], existing: Iterable[Rule] = ()) -> l
     same setting, overlapping dates, one allowed and the other restricted). The app refuses to start
     on any of these, so check before writing. Existing rules from an earlier NCCI import of the
     same setting are ignored (the new file replaces them)."""
-    pair_kinds = ("bundled", "mutually_exclusive", "allowed_together")
     replaced = {rules_file_name(r.setting).split("/")[-1] for r in imported}
     by_pair: dict[tuple[frozenset[str], str], list[tuple[Rule, bool]]] = {}
     for rule, is_new in [*((r, False) for r in existing), *((r, True) for r in imported)]:
-        if rule.relation not in pair_kinds:
+        if rule.relation not in PAIR_RELATIONS:
             continue
         if not is_new and rule.file and Path(rule.file).name in replaced:
             continue

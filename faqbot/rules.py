@@ -13,7 +13,7 @@ from datetime import date
 from itertools import combinations
 from typing import Any, Iterable, Literal
 
-from faqbot.model import KnowledgeBase, Rule
+from faqbot.model import PAIR_RELATIONS, KnowledgeBase, Rule
 
 Verdict = Literal["allowed", "not_allowed", "allowed_with_modifier", "depends", "unknown"]
 SEVERITY: dict[str, int] = {
@@ -159,7 +159,7 @@ class RuleChecker:
     def _pair(self, a: str, b: str, dos: date, setting: str) -> list[Finding]:
         findings: list[Finding] = []
         for rule in self._by_code.get(a, ()):
-            if rule.relation not in ("bundled", "mutually_exclusive", "allowed_together"):
+            if rule.relation not in PAIR_RELATIONS:
                 continue
             forward = a in rule.codes_a and b in rule.codes_b
             backward = b in rule.codes_a and a in rule.codes_b
