@@ -37,7 +37,7 @@ async def save(output: Path) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    output = Path(args[0]) if args else Path(__file__).resolve().parents[2] / "docs" / "screenshot.svg"
+    output = Path(args[0]) if args else Path(__file__).resolve().parent / "screenshot.svg"
     print(asyncio.run(save(output)))
     return 0
 
