@@ -147,8 +147,11 @@ class Faqbot:
             card = self.kb.codes[code]
             if card.status_on(as_of) == "deleted":
                 replaced = f" For later dates of service use {', '.join(card.replaced_by)}." if card.replaced_by else ""
-                how = "was deleted" if card.deletion_confirmed else "is reported deleted (secondary sources only; confirm with your MAC)"
-                notes.append(f"{code} {how} on {card.deleted_on.isoformat()}.{replaced}")
+                when = card.deleted_on.isoformat()
+                if card.deletion_confirmed:
+                    notes.append(f"{code} was deleted on {when}.{replaced}")
+                else:
+                    notes.append(f"{code} is reported deleted on {when} (secondary sources only; confirm with your MAC).{replaced}")
             elif card.status_on(as_of) == "not_yet_effective":
                 notes.append(f"{code} is not valid before {card.effective_from.isoformat()}.")
         for typed, guess in scan.did_you_mean.items():
