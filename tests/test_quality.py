@@ -30,8 +30,8 @@ def test_the_dev_set_is_big_enough(result) -> None:
 def test_faqbot_meets_todays_floors(result) -> None:
     report = result["reports"][0]
     assert report.system == "faqbot" and report.threshold == MATCH_THRESHOLD
-    assert report.top1 >= 0.80
-    assert report.top3 >= 0.93
+    assert report.top1 >= 0.85
+    assert report.top3 >= 0.95
     assert report.refused >= 0.95
     assert report.verdict_accuracy == 1.0
 
