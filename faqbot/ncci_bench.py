@@ -96,7 +96,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args(argv)
     known = _known_codes()
-    with tempfile.TemporaryDirectory(prefix="ncci-bench-") as tmp:
+    # Inside the project (git-ignored .bench/), removed afterwards: nothing is written elsewhere.
+    work = Path(__file__).resolve().parent.parent / ".bench"
+    work.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="ncci-bench-", dir=work) as tmp:
         path = Path(tmp) / "ccipra-v999r0-f1.txt"
         started = time.perf_counter()
         both = generate(path, args.rows, known)
