@@ -196,24 +196,24 @@ class Faqbot:
         scan = self.scan(question)
         context = read_context(question)
         notices = self._notices(scan, as_of)
-        ranked = self.ranker.rank(question, scan.codes, limit=MAX_SUGGESTIONS + 1)
         base = dict(
             question=question, codes=scan.codes, unknown_codes=scan.unknown, as_of=as_of,
             notices=notices, did_you_mean=scan.did_you_mean, modifiers=scan.modifiers,
         )
-
-        check: RuleCheck | None = None
-        if len(scan.codes) >= 2 or (len(scan.codes) == 1 and context.alone):
-            check = self.check(
-                scan.codes, dos=context.dos or as_of, setting=setting or context.setting or "any",
-                alone=context.alone, scope=context.scope,
-            )
 
         topic = None if scan.codes else next((t for t in self.kb.out_of_scope if t.matches(question)), None)
         if topic is not None:
             return Answer(
                 status="no_match", entry_id=None, confidence=0.0, suggestions=(), sources=(),
                 answer=" ".join((topic.message, *notices)), kind="out_of_scope", **base,
+            )
+
+        ranked = self.ranker.rank(question, scan.codes, limit=MAX_SUGGESTIONS + 1)
+        check: RuleCheck | None = None
+        if len(scan.codes) >= 2 or (len(scan.codes) == 1 and context.alone):
+            check = self.check(
+                scan.codes, dos=context.dos or as_of, setting=setting or context.setting or "any",
+                alone=context.alone, scope=context.scope,
             )
 
         if scan.unknown and not scan.codes:
