@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Collection, Mapping, Sequence
+from typing import Collection, Iterable, Mapping, Sequence
 
 import numpy as np
 from scipy import sparse
@@ -19,7 +19,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from faqbot.codes import expand_range, find_mentions
+from faqbot.codes import CodeMention, expand_range, find_mentions
 from faqbot.model import Entry
 
 # Weight of the code-overlap signal when the question names known codes.
@@ -79,10 +79,13 @@ def question_intent(text: str) -> str:
     return "about"
 
 
-def text_for_matching(text: str, abbreviations: Mapping[str, str] | None = None) -> str:
-    """Lower-cased words without codes and function words, shorthand expanded: what TF-IDF compares."""
+def text_for_matching(
+    text: str, abbreviations: Mapping[str, str] | None = None, mentions: Sequence[CodeMention] | None = None
+) -> str:
+    """Lower-cased words without codes and function words, shorthand expanded: what TF-IDF compares.
+    ``mentions`` are the text's codes when the caller has already found them."""
     without_codes = text
-    for mention in reversed(find_mentions(text)):
+    for mention in reversed(find_mentions(text) if mentions is None else mentions):
         without_codes = without_codes[: mention.start] + " " + without_codes[mention.end :]
     words: list[str] = []
     for token in _TOKEN.findall(_EM.sub(" em ", without_codes.lower())):
@@ -99,16 +102,16 @@ class Scored:
     code_score: float
 
 
-def subject_codes(texts: Sequence[str], known: Collection[str]) -> frozenset[str]:
-    """Codes written in an entry's question and alternates (ranges expanded), known ones only."""
+def codes_in(mentions: Iterable[CodeMention], known: Collection[str]) -> set[str]:
+    """The known codes among ``mentions`` (ranges expanded)."""
     codes: set[str] = set()
-    for text in texts:
-        for mention in find_mentions(text):
-            if mention.range_end:
-                codes.update(expand_range(mention.code, mention.range_end, known))
-            elif mention.code in known:
-                codes.add(mention.code)
-    return frozenset(codes)
+    for mention in mentions:
+        if mention.range_end:
+            codes.update(expand_range(mention.code, mention.range_end, known))
+        elif mention.code in known:
+            codes.add(mention.code)
+    return codes
+
 
 
 def code_overlap(asked: frozenset[str], entry_codes: frozenset[str]) -> float:
@@ -138,8 +141,14 @@ class Ranker:
         docs: list[str] = []
         owners: list[int] = []
         whole: list[str] = []
+        question_codes: list[frozenset[str]] = []
+        all_codes: list[frozenset[str]] = []
         for index, entry in enumerate(self.entries):
-            cleaned = [text_for_matching(text, self._abbreviations) for text in (entry.question, *entry.alternates)]
+            texts = (entry.question, *entry.alternates)
+            mentions = [find_mentions(text) for text in texts]  # once per phrasing: for text and for codes
+            question_codes.append(frozenset(codes_in(mentions[0], known_codes)))
+            all_codes.append(frozenset(code for found in mentions for code in codes_in(found, known_codes)))
+            cleaned = [text_for_matching(text, self._abbreviations, found) for text, found in zip(texts, mentions)]
             # An alternate that is little more than a code ("77321 used for" -> "used") says nothing as text.
             phrasings = [cleaned[0], *(c for c in cleaned[1:] if len(c.split()) >= MIN_PHRASING_WORDS)]
             docs.extend(phrasings)
@@ -166,10 +175,8 @@ class Ranker:
         self._intent_names = sorted({name for name, _ in _INTENTS} | {"about", "definition"})
         self._intents = np.array([self._intent_names.index(question_intent(e.question)) for e in self.entries])
         self.intents = tuple(self._intent_names[i] for i in self._intents)
-        self.subject_codes = tuple(
-            subject_codes((entry.question, *entry.alternates), known_codes) for entry in self.entries
-        )
-        self.question_codes = tuple(subject_codes((entry.question,), known_codes) for entry in self.entries)
+        self.subject_codes = tuple(all_codes)
+        self.question_codes = tuple(question_codes)
         self._code_index = {code: i for i, code in enumerate(sorted(set().union(*self.subject_codes, *self.question_codes)))}
         self._own_codes = self._incidence(self.question_codes)
         self._all_codes = self._incidence(self.subject_codes)
