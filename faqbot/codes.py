@@ -167,14 +167,18 @@ def _spaced_known(text: str, known: Collection[str]) -> list[CodeMention]:
     ]
 
 
+def mentions_of_known(text: str, known: Collection[str]) -> list[CodeMention]:
+    """:func:`find_mentions` plus known CPT codes typed with a space inside, in text order."""
+    return sorted(find_mentions(text) + _spaced_known(text, known), key=lambda m: m.start)
+
+
 def recognize(text: str, known: Collection[str]) -> CodeScan:
     """Codes named in ``text``: known ones (ranges expanded), unknown ones, modifiers, did-you-mean."""
     found: list[str] = []
     unknown: list[str] = []
     modifiers: dict[str, tuple[str, ...]] = {}
     did_you_mean: dict[str, str] = {}
-    mentions = find_mentions(text) + _spaced_known(text, known)
-    mentions.sort(key=lambda m: m.start)
+    mentions = mentions_of_known(text, known)
     for mention in mentions:
         if mention.range_end:
             expanded = expand_range(mention.code, mention.range_end, known)

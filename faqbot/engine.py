@@ -21,7 +21,7 @@ from faqbot.rules import VERDICT_WORDS, RuleChecker, RuleCheck, SourceRef, _json
 Status = Literal["answered", "no_match"]
 
 # Below this combined score an entry is not trusted; see README "Quality" for how it was chosen.
-MATCH_THRESHOLD = 0.30
+MATCH_THRESHOLD = 0.35
 MAX_SUGGESTIONS = 3
 # Between an entry's text and the rule-check summary appended to it.
 RULE_CHECK_SEPARATOR = "\n\nRule check for "

@@ -215,7 +215,7 @@ def recommend_threshold(sweep: Sequence[tuple[float, Report]]) -> float:
     return max(sweep, key=lambda tr: overall_accuracy(tr[1]))[0]
 
 
-RELIABILITY_BINS = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.01)
+RELIABILITY_BINS = (0.0, 0.35, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
 
 
 def reliability(items: Sequence[Labeled], engine: Faqbot) -> list[tuple[float, float, int, float]]:

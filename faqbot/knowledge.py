@@ -506,6 +506,26 @@ def _load_scope(root: Path, problems: list[Problem]) -> tuple[ScopeTopic, ...]:
     return tuple(topics)
 
 
+def _load_refusals(root: Path, problems: list[Problem]) -> tuple[str, ...]:
+    path = root / "refusals.toml"
+    if not path.exists():
+        return ()
+    rel = _rel(path, root)
+    doc = _read_toml(path, root, problems)
+    for other in sorted(set(doc) - {"questions"}):
+        problems.append(Problem(rel, "", other, "unexpected top-level key (expected only questions = [...])"))
+    questions = doc.get("questions", [])
+    if not isinstance(questions, list) or not all(isinstance(q, str) and q.strip() for q in questions):
+        problems.append(Problem(rel, "", "questions", "expected a list of non-empty strings"))
+        return ()
+    seen: set[str] = set()
+    for question in questions:
+        if question.lower() in seen:
+            problems.append(Problem(rel, "", "questions", f"duplicate question {question!r}"))
+        seen.add(question.lower())
+    return tuple(questions)
+
+
 def validate_knowledge(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
     """Load ``root`` and return (knowledge base or None, every problem found)."""
     problems: list[Problem] = []
@@ -518,6 +538,7 @@ def validate_knowledge(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]
     rules = _load_rules(root, sources, codes, problems)
     abbreviations = _load_abbreviations(root, problems)
     out_of_scope = _load_scope(root, problems)
+    refusal_examples = _load_refusals(root, problems)
     kb = KnowledgeBase(
         root=root,
         sources=sources,
@@ -528,6 +549,7 @@ def validate_knowledge(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]
         entries_by_id={entry.id: entry for entry in entries},
         abbreviations=abbreviations,
         out_of_scope=out_of_scope,
+        refusal_examples=refusal_examples,
     )
     return (None if problems else kb), problems
 

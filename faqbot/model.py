@@ -140,6 +140,8 @@ class KnowledgeBase:
     entries_by_id: Mapping[str, Entry] = field(default_factory=dict)
     abbreviations: Mapping[str, str] = field(default_factory=dict)
     out_of_scope: tuple[ScopeTopic, ...] = ()
+    # Questions faqbot must refuse: negatives for learning the ranking weights (refusals.toml).
+    refusal_examples: tuple[str, ...] = ()
 
     def codes_in_family(self, family: str) -> tuple[CodeCard, ...]:
         return tuple(card for card in self.codes.values() if card.family == family)

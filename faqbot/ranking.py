@@ -1,10 +1,13 @@
-"""Rank FAQ entries for a question: TF-IDF text similarity combined with a code-overlap signal.
+"""Rank FAQ entries for a question: a learned combination of text and code signals.
 
-Each entry is indexed as several short documents (its question and every alternate). Text
-similarity is the best cosine over an entry's documents, averaged over a word (1-2 gram) and a
-character (3-5 gram, within word boundaries) TF-IDF model. When the question names known codes,
-only entries whose own question/alternates name one of them compete, and the Jaccard overlap of
-the two code sets is blended in, so "what is 77012" can never land on the 77014 entry.
+Each entry is indexed as several short documents (its question and every alternate) plus one
+whole-entry document (all phrasings and the answer). For a question, every entry gets a row of
+signals (:data:`FEATURES`): best word and character TF-IDF cosine over its phrasings, whole-entry
+cosine, overlap of the asked codes with the codes its question / phrasings / ``codes`` field name,
+whether it names only other codes, and whether it asks the same kind of question. A logistic model
+learned from the knowledge base's own phrasings (``python -m faqbot.learn_ranking``, weights in
+:mod:`faqbot.ranking_weights`) turns the row into a probability that the entry answers the question;
+the score is that probability, lowered when the question's words are unknown to the knowledge base.
 """
 
 from __future__ import annotations
@@ -19,17 +22,9 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from faqbot.codes import CodeMention, expand_range, find_mentions
+from faqbot.codes import CodeMention, expand_range, find_mentions, mentions_of_known
 from faqbot.model import Entry
 
-# Weight of the code-overlap signal when the question names known codes.
-CODE_WEIGHT = 0.5
-# Entries that name no code at all still compete with code questions, at a discount.
-CODELESS_DISCOUNT = 0.8
-# Text similarity: best single phrasing (question or alternate) vs the entry's phrasings as one document.
-PHRASING_WEIGHT = 0.6
-# An entry whose own question names no code competes on the codes of its alternates, at a discount.
-ALTERNATE_CODES_DISCOUNT = 0.8
 # How much an entry's other codes lower its code score ("what is 77011" vs an entry on 77011 and 77014).
 EXTRA_CODES_PENALTY = 0.3
 # Entries whose character n-grams are scored (the best on words, plus entries naming an asked code).
@@ -37,17 +32,13 @@ SHORTLIST = 300
 # Alternates with fewer content words than this are left out of the text index (codes still count).
 MIN_PHRASING_WORDS = 2
 SPELLING_MEMO_SIZE = 10_000
-# Relative bonus when the question and the entry ask the same kind of thing (alone, together, how often ...).
-INTENT_WEIGHT = 0.2
-# Share of the text score kept when none of the question's words occur in the knowledge base.
-OFF_VOCABULARY_FLOOR = 0.3
 
 # Words that say nothing about the topic. The kind of question (alone, together, how often ...) is
 # read from the raw question by ``question_intent``, so question words are dropped here too.
 STOP_WORDS = frozenset(
     "a an the for of to in on at by from is are was be been am do does did i me my we our you your it its "
     "this that these those there here please pls thanks thank hi hello hey s t ok okay just so about "
-    "any some "
+    "any some and or "
     # question words: the intent detector reads them from the raw question; as text they only add noise
     "what what's whats which who whom whose when where why how can could should would will shall may "
     "might must tell know need want get got".split()
@@ -57,14 +48,17 @@ _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("alone", re.compile(r"\b(alone|by itself|on its own|standalone|stand alone|stand-alone|without)\b")),
     ("difference", re.compile(r"\b(difference|differ|vs\.?|versus|compared)\b")),
-    ("together", re.compile(r"\b(together|same (claim|day|date|encounter)|bundl\w*|along with|both)\b|\+")),
+    ("together", re.compile(
+        r"\b(together|same (claim|day|date|encounter)|on the claim|bundl\w*|along with|both|"
+        r"(bill|billed|billable|paid|pay|payable|report|reported|denied) with)\b|\+"
+    )),
     ("frequency", re.compile(r"\b(how often|how many|frequency|once per|per course|per week|twice|units?|mue)\b")),
     ("coverage", re.compile(r"\b(cover(ed|age)?|medicare pay|pay for|lcd|ncd)\b")),
     ("replacement", re.compile(r"\b(replace[ds]?|instead|still (valid|bill|use)|deleted|in 2026)\b")),
 )
 
 
-_DEFINITION = re.compile(r"\b(what (is|are|does)|what's|whats|define|definition|def|meaning|means|describe|description|explain)\b")
+_DEFINITION = re.compile(r"\b(what (is|are|does)|what (kind|type|sort) of|what's|whats|define|definition|def|meaning|means|describe|description|explain)\b")
 
 
 def question_intent(text: str) -> str:
@@ -92,6 +86,49 @@ def text_for_matching(
         expanded = abbreviations.get(token, token) if abbreviations else token
         words.extend(word for word in expanded.split() if word not in STOP_WORDS)
     return " ".join(words)
+
+
+# The signals the ranking model weighs, one column each, in this order (see ``Ranker.features``).
+FEATURES: tuple[str, ...] = (
+    "phrasing_word",  # best word 1-2 gram cosine over the entry's question and alternates
+    "phrasing_char",  # best character 3-5 gram cosine over them (0 outside the shortlist)
+    "phrasing_mix",  # best mean of the two on a single phrasing
+    "entry_word",  # word cosine with the whole entry (phrasings and answer)
+    "codes_question",  # overlap of the asked codes with the codes the entry's question names
+    "codes_phrasings",  # ... with the codes any of its phrasings names
+    "codes_declared",  # ... with its ``codes`` field (what its answer covers)
+    "codes_elsewhere",  # codes asked, the entry names codes, none of them asked
+    "codes_none",  # codes asked, the entry names no code at all
+    "same_intent",  # the question and the entry ask the same kind of thing (alone, together ...)
+    "phrasing_word_with_codes",  # the text signals again when codes are asked: words count
+    "phrasing_char_with_codes",  # differently next to a code
+    "entry_word_with_codes",
+    "codes_question_no_words",  # the code signals again when the question is nothing but codes
+    "codes_declared_no_words",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RankingWeights:
+    """A logistic model over :data:`FEATURES`: one coefficient per feature, in order, and a bias."""
+
+    coefficients: tuple[float, ...]
+    bias: float
+    calibration: tuple[float, float, float] = (1.0, 0.0, 0.0)  # a, b, c: see ``confidence``
+
+    def __post_init__(self) -> None:
+        if len(self.coefficients) != len(FEATURES):
+            raise ValueError(f"expected {len(FEATURES)} coefficients, got {len(self.coefficients)}")
+
+    def relevance(self, features: np.ndarray) -> np.ndarray:
+        """The model's logit that each row's entry answers the question (orders the entries)."""
+        return features @ np.asarray(self.coefficients, dtype=np.float64) + self.bias
+
+    def confidence(self, relevance: np.ndarray, coverage: float) -> np.ndarray:
+        """Calibrated chance that an entry with this relevance, ranked first, is the right answer:
+        sigmoid(a * relevance + b * coverage + c), ``coverage`` the question's known-word share."""
+        a, b, c = self.calibration
+        return 1.0 / (1.0 + np.exp(-(a * relevance + b * coverage + c)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,9 +170,16 @@ class Ranker:
     """
 
     def __init__(
-        self, entries: Sequence[Entry], known_codes: Collection[str], *, abbreviations: Mapping[str, str] | None = None
+        self,
+        entries: Sequence[Entry],
+        known_codes: Collection[str],
+        *,
+        abbreviations: Mapping[str, str] | None = None,
+        weights: RankingWeights | None = None,
     ) -> None:
         self.entries = tuple(entries)
+        self.weights = weights or shipped_weights()
+        self._known = frozenset(known_codes)
         self._abbreviations = dict(abbreviations or {})
         self._index = {entry.id: i for i, entry in enumerate(self.entries)}
         docs: list[str] = []
@@ -177,11 +221,14 @@ class Ranker:
         self.intents = tuple(self._intent_names[i] for i in self._intents)
         self.subject_codes = tuple(all_codes)
         self.question_codes = tuple(question_codes)
-        self._code_index = {code: i for i, code in enumerate(sorted(set().union(*self.subject_codes, *self.question_codes)))}
+        declared = (frozenset(e.codes) for e in self.entries)
+        self._code_index = {code: i for i, code in enumerate(sorted(set().union(*self.subject_codes, *declared)))}
         self._own_codes = self._incidence(self.question_codes)
         self._all_codes = self._incidence(self.subject_codes)
+        self._declared_codes = self._incidence([frozenset(c for c in e.codes if c in self._code_index) for e in self.entries])
         self._own_sizes = np.asarray(self._own_codes.sum(axis=1)).ravel()
         self._all_sizes = np.asarray(self._all_codes.sum(axis=1)).ravel()
+        self._declared_sizes = np.asarray(self._declared_codes.sum(axis=1)).ravel()
 
     def _incidence(self, code_sets: Sequence[frozenset[str]]) -> sparse.csr_matrix:
         rows = [i for i, codes in enumerate(code_sets) for _ in codes]
@@ -193,14 +240,23 @@ class Ranker:
     def question_codes_of(self, entry_id: str) -> frozenset[str]:
         return self.question_codes[self._index[entry_id]]
 
-    def vocabulary_coverage(self, cleaned: str) -> float:
-        """IDF-weighted share of the question's words that the knowledge base uses (1.0 with no words)."""
+    def _cleaned(self, question: str) -> str:
+        """The question's words as the index sees them: codes (also "77 301") removed, shorthand expanded."""
+        return text_for_matching(question, self._abbreviations, mentions_of_known(question, self._known))
+
+    def question_coverage(self, question: str, codes: Collection[str] = ()) -> float:
+        """:meth:`vocabulary_coverage` of a raw question; each known code it names counts as a known word."""
+        return self.vocabulary_coverage(self._cleaned(question), known_codes=len(codes))
+
+    def vocabulary_coverage(self, cleaned: str, *, known_codes: int = 0) -> float:
+        """IDF-weighted share of the question's words that the knowledge base uses (1.0 with no words).
+        ``known_codes`` known codes count as that many known words of the highest weight."""
         tokens = cleaned.split()
         if not tokens:
             return 1.0
         weights = [self._idf.get(tok, self._max_idf) for tok in tokens]
         known = sum(w for tok, w in zip(tokens, weights) if self._spelled(tok) is not None)
-        return known / sum(weights)
+        return (known + known_codes * self._max_idf) / (sum(weights) + known_codes * self._max_idf)
 
     def _spelled(self, token: str) -> str | None:
         """The vocabulary word ``token`` is (allowing one typo in words of five letters or more)."""
@@ -215,71 +271,87 @@ class Ranker:
             self._spelling_memo[token] = match[0] if match else None
         return self._spelling_memo[token]
 
-    def _code_scores(self, asked: frozenset[str]) -> np.ndarray:
-        """:func:`code_overlap` for every entry: on its question's codes, else (discounted) its alternates'."""
+    def _code_overlaps(self, asked: frozenset[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:func:`code_overlap` for every entry on its question's, its phrasings' and its declared codes."""
         columns = [self._code_index[c] for c in asked if c in self._code_index]
         if not columns:
-            return np.zeros(len(self.entries), dtype=np.float32)
+            empty = np.zeros(len(self.entries))
+            return empty, empty, empty
 
         def overlap(matrix: sparse.csc_matrix, sizes: np.ndarray) -> np.ndarray:
             shared = np.asarray(matrix[:, columns].sum(axis=1)).ravel()
-            out = np.zeros(len(sizes), dtype=np.float32)
+            out = np.zeros(len(sizes))
             hit = shared > 0
             out[hit] = shared[hit] / len(asked) * (1 - EXTRA_CODES_PENALTY * (sizes[hit] - shared[hit]) / sizes[hit])
             return out
 
-        own = overlap(self._own_codes, self._own_sizes)
-        alternates = ALTERNATE_CODES_DISCOUNT * overlap(self._all_codes, self._all_sizes)
-        return np.where(self._own_sizes > 0, own, alternates)
+        return (
+            overlap(self._own_codes, self._own_sizes),
+            overlap(self._all_codes, self._all_sizes),
+            overlap(self._declared_codes, self._declared_sizes),
+        )
 
-    def text_scores(self, question: str, *, boost: np.ndarray | None = None) -> np.ndarray:
-        """Text similarity of ``question`` to each entry, in entry order (see the class docstring).
+    def _text_signals(self, cleaned: str, boost: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Best word, best character and best mixed phrasing cosine, and whole-entry cosine, per entry.
 
-        ``boost`` (per entry, e.g. code scores) only helps choose the character-model shortlist.
+        ``boost`` (per entry, e.g. code overlap) only helps choose the character-model shortlist.
         """
-        count = len(self.entries)
-        if not count:
-            return np.zeros(0)
-        cleaned = text_for_matching(question, self._abbreviations)
         corrected = " ".join(self._spelled(tok) or tok for tok in cleaned.split())
         query_word = self._word.transform([corrected])
-        word_docs = np.asarray((query_word @ self._word_t).todense()).ravel()
+        word_docs = np.asarray((query_word @ self._word_t).todense()).ravel().astype(np.float64)
         word_best = np.maximum.reduceat(word_docs, self._starts)
-        whole_entry = np.asarray((query_word @ self._entry_t).todense()).ravel()
-        priority = word_best + whole_entry + (boost if boost is not None else 0.0)
-        size = min(SHORTLIST, count)
-        shortlist = np.sort(np.argpartition(-priority, size - 1)[:size])
+        whole_entry = np.asarray((query_word @ self._entry_t).todense()).ravel().astype(np.float64)
+        size = min(SHORTLIST, len(self.entries))
+        shortlist = np.sort(np.argpartition(-(word_best + whole_entry + boost), size - 1)[:size])
         starts, lengths = self._starts[shortlist], self._lengths[shortlist]
         offsets = np.r_[0, np.cumsum(lengths)[:-1]]
         doc_rows = np.repeat(starts - offsets, lengths) + np.arange(lengths.sum())
         char_docs = np.asarray((self._char_docs[doc_rows] @ self._char.transform([cleaned]).T).todense()).ravel()
-        phrasing = 0.5 * word_best  # outside the shortlist: the word model alone
-        phrasing[shortlist] = np.maximum.reduceat(0.5 * word_docs[doc_rows] + 0.5 * char_docs, offsets)
-        factor = OFF_VOCABULARY_FLOOR + (1 - OFF_VOCABULARY_FLOOR) * self.vocabulary_coverage(cleaned)
-        return factor * (PHRASING_WEIGHT * phrasing + (1 - PHRASING_WEIGHT) * whole_entry)
+        char_best = np.zeros_like(word_best)  # outside the shortlist: the word model alone
+        char_best[shortlist] = np.maximum.reduceat(char_docs, offsets)
+        mixed = 0.5 * word_best
+        mixed[shortlist] = np.maximum.reduceat(0.5 * word_docs[doc_rows] + 0.5 * char_docs, offsets)
+        return word_best, char_best, mixed, whole_entry
+
+    def features(self, question: str, codes: Collection[str] = ()) -> np.ndarray:
+        """One row of :data:`FEATURES` per entry, in entry order. ``codes``: the known codes asked."""
+        asked = frozenset(codes)
+        cleaned = self._cleaned(question)
+        own, phrasings, declared = self._code_overlaps(asked)
+        word, char, mixed, whole = self._text_signals(cleaned, np.maximum(own, phrasings))
+        has_codes = float(bool(asked))
+        no_words = float(bool(asked) and not cleaned)
+        names_codes = self._all_sizes > 0
+        named = np.maximum(np.maximum(own, phrasings), declared) > 0
+        intent = question_intent(question)
+        same_intent = (self._intents == self._intent_names.index(intent)) & (intent != "about")
+        return np.column_stack([
+            word, char, mixed, whole,
+            own, phrasings, declared,
+            has_codes * (names_codes & ~named), has_codes * ~names_codes,
+            same_intent,
+            has_codes * word, has_codes * char, has_codes * whole,
+            no_words * own, no_words * declared,
+        ]).astype(np.float64)
 
     def rank(self, question: str, codes: Collection[str] = (), *, limit: int = 5) -> list[Scored]:
         """Entries best first. ``codes`` are the known codes the question names."""
         if not self.entries:
             return []
-        asked = frozenset(codes)
-        code_scores = self._code_scores(asked) if asked else np.zeros(len(self.entries), dtype=np.float32)
-        text = self.text_scores(question, boost=code_scores)
-        if asked:
-            combined = np.where(
-                code_scores > 0,
-                CODE_WEIGHT * code_scores + (1 - CODE_WEIGHT) * text,
-                np.where(self._all_sizes > 0, 0.0, CODELESS_DISCOUNT * text),
-            )
-        else:
-            combined = text
-        intent = self._intent_names.index(question_intent(question))
-        combined = np.minimum(1.0, combined * (1 + INTENT_WEIGHT * (self._intents == intent)))
+        rows = self.features(question, codes)
+        combined = self.weights.confidence(self.weights.relevance(rows), self.question_coverage(question, codes))
         limit = min(limit, len(combined))
         top = np.argpartition(-combined, limit - 1)[:limit]
         order = top[np.lexsort((top, -combined[top]))]
-        return [
-            Scored(self.entries[i].id, float(combined[i]), float(text[i]), float(code_scores[i]))
-            for i in order
-            if combined[i] > 0
-        ]
+        text = rows[:, FEATURES.index("phrasing_mix")]
+        code = rows[:, FEATURES.index("codes_phrasings")]
+        return [Scored(self.entries[i].id, float(combined[i]), float(text[i]), float(code[i])) for i in order]
+
+
+def shipped_weights() -> RankingWeights:
+    """The weights learned from the shipped knowledge base (:mod:`faqbot.ranking_weights`)."""
+    from faqbot.ranking_weights import BIAS, CALIBRATION, COEFFICIENTS
+
+    if tuple(COEFFICIENTS) != FEATURES:
+        raise ValueError("faqbot/ranking_weights.py does not match FEATURES: run python -m faqbot.learn_ranking")
+    return RankingWeights(tuple(COEFFICIENTS.values()), BIAS, CALIBRATION)

@@ -100,3 +100,17 @@ def test_phrasing_shared_by_two_entries_is_reported(tmp_path: Path) -> None:
     (root / "faq" / "copy.toml").write_text(extra)
     _, problems = validate_knowledge(root)
     assert any("field 'alternates'" in str(p) and "is also used by entry" in str(p) for p in problems)
+
+
+def test_refusal_examples_load_and_a_bad_list_is_reported(tmp_path: Path, kb: KnowledgeBase) -> None:
+    import shutil
+
+    assert len(kb.refusal_examples) >= 100
+    root = tmp_path / "kb"
+    shutil.copytree(DATA / "kb_small", root)
+    (root / "refusals.toml").write_text('questions = ["how do i reset my password", "How do I reset my password"]\n')
+    _, problems = validate_knowledge(root)
+    assert [str(p) for p in problems] == ["kb/refusals.toml: field 'questions': duplicate question 'How do I reset my password'"]
+    (root / "refusals.toml").write_text("questions = [1, 2]\n")
+    _, problems = validate_knowledge(root)
+    assert len(problems) == 1 and "refusals.toml" in str(problems[0]) and "non-empty strings" in str(problems[0])

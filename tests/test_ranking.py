@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import faqbot.ranking as ranking
-from faqbot.ranking import ALTERNATE_CODES_DISCOUNT, Ranker, code_overlap, question_intent
+from faqbot.ranking import FEATURES, Ranker, RankingWeights, code_overlap, question_intent
 
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=60, deadline=None)
@@ -17,10 +18,11 @@ from faqbot.ranking import ALTERNATE_CODES_DISCOUNT, Ranker, code_overlap, quest
 def test_vectorized_code_scores_match_the_reference(engine, data) -> None:
     ranker = engine.ranker
     asked = frozenset(data.draw(st.lists(st.sampled_from(sorted(engine.kb.codes)), min_size=1, max_size=4)))
-    fast = ranker._code_scores(asked)
-    for index, (own, alternates) in enumerate(zip(ranker.question_codes, ranker.subject_codes)):
-        expected = code_overlap(asked, own) if own else ALTERNATE_CODES_DISCOUNT * code_overlap(asked, alternates)
-        assert abs(fast[index] - expected) < 1e-6
+    own, phrasings, declared = ranker._code_overlaps(asked)
+    for index, entry in enumerate(ranker.entries):
+        assert own[index] == pytest.approx(code_overlap(asked, ranker.question_codes[index]))
+        assert phrasings[index] == pytest.approx(code_overlap(asked, ranker.subject_codes[index]))
+        assert declared[index] == pytest.approx(code_overlap(asked, frozenset(entry.codes)))
 
 
 def test_character_shortlist_keeps_the_top_answers(engine, monkeypatch) -> None:
@@ -49,4 +51,34 @@ def test_question_intent_reads_the_kind_of_question() -> None:
     assert question_intent("what replaced g6015") == "replacement"
     assert question_intent("what is 77012") == "definition"
     assert question_intent("77301?") == "definition"
+    assert question_intent("what kind of service is 77301") == "definition"
+    assert question_intent("is 77300 denied if 77295 is on the claim") == "together"
+    assert question_intent("can 77417 be billed with 77427") == "together"
     assert question_intent("billing tips for brachytherapy") == "about"
+
+
+def test_features_are_one_row_per_entry_in_feature_order(engine) -> None:
+    rows = engine.ranker.features("can 77295 and 77300 be billed together", ("77295", "77300"))
+    assert rows.shape == (len(engine.kb.entries), len(FEATURES))
+    pair = [e.id for e in engine.kb.entries].index("77295-with-77300")
+    assert rows[pair, FEATURES.index("codes_question")] == pytest.approx(1.0)
+    assert rows[pair, FEATURES.index("same_intent")] == 1.0
+    assert rows[:, FEATURES.index("codes_question_no_words")].max() == 0.0  # the question has words
+
+
+def test_a_question_of_codes_only_switches_on_the_no_words_signals(engine) -> None:
+    rows = engine.ranker.features("77295 + 77300?", ("77295", "77300"))
+    assert rows[:, FEATURES.index("codes_question_no_words")].max() > 0
+    assert rows[:, FEATURES.index("phrasing_word")].max() == 0.0
+
+
+def test_ranking_weights_must_match_the_features() -> None:
+    with pytest.raises(ValueError, match="coefficients"):
+        RankingWeights((1.0,), 0.0)
+
+
+def test_confidence_grows_with_relevance_and_known_words(engine) -> None:
+    weights = engine.ranker.weights
+    low, high = weights.confidence(np.array([-2.0, 2.0]), 1.0)
+    assert 0 < low < high < 1
+    assert weights.confidence(np.array([2.0]), 0.0)[0] < high

@@ -1,0 +1,76 @@
+"""Learning the ranking weights from the knowledge base (faqbot.learn_ranking)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from faqbot.learn_ranking import FOLDS, TrainingQuestion, is_stale, learn_weights, main, training_questions, weights_module
+from faqbot.ranking import FEATURES, RankingWeights, shipped_weights
+
+from conftest import DATA
+
+
+@pytest.fixture(scope="module")
+def questions(kb) -> list[TrainingQuestion]:
+    return training_questions(kb)
+
+
+@pytest.fixture(scope="module")
+def learned(kb, questions) -> RankingWeights:
+    return learn_weights(kb, questions)
+
+
+def test_shipped_weights_are_the_ones_the_knowledge_base_teaches(learned) -> None:
+    """Edit the knowledge base, then run python -m faqbot.learn_ranking: this fails until you do."""
+    assert not is_stale(shipped_weights(), learned)
+
+
+def test_training_holds_every_alternate_out_once_and_adds_the_refusals(kb, questions) -> None:
+    alternates = sum(len(e.alternates) for e in kb.entries)
+    assert len(questions) == alternates + len(kb.refusal_examples)
+    assert sum(q.answer is None for q in questions) == len(kb.refusal_examples)
+    assert all(q.features.shape == (len(kb.entries), len(FEATURES)) for q in questions)
+    assert FOLDS >= 2
+
+
+def test_learned_relevance_puts_most_held_out_alternates_first(questions, learned) -> None:
+    answerable = [q for q in questions if q.answer is not None]
+    right = sum(int(np.argmax(learned.relevance(q.features))) == q.answer for q in answerable)
+    assert right / len(answerable) > 0.7  # one entry in 81 by chance
+
+
+def test_refusal_examples_get_a_low_confidence(kb, questions, learned) -> None:
+    refusals = [q for q in questions if q.answer is None]
+    confident = [learned.confidence(learned.relevance(q.features), q.coverage).max() for q in refusals]
+    assert np.median(confident) < 0.2
+
+
+def test_learned_signals_have_the_expected_signs(learned) -> None:
+    weight = dict(zip(FEATURES, learned.coefficients))
+    assert weight["entry_word"] > 0 and weight["phrasing_char"] > 0 and weight["codes_question"] > 0
+    assert weight["codes_elsewhere"] < 0  # an entry about other codes is rarely the answer
+
+
+def test_weights_module_round_trips(learned) -> None:
+    namespace: dict[str, object] = {}
+    exec(weights_module(learned), namespace)
+    assert tuple(namespace["COEFFICIENTS"].values()) == learned.coefficients
+    assert namespace["BIAS"] == learned.bias and namespace["CALIBRATION"] == learned.calibration
+
+
+def test_check_reports_stale_weights_without_writing(monkeypatch, capsys, learned) -> None:
+    import faqbot.learn_ranking as learn_ranking
+
+    monkeypatch.setattr(learn_ranking, "shipped_weights", lambda: RankingWeights(tuple(0.0 for _ in FEATURES), 0.0))
+    monkeypatch.setattr(learn_ranking, "learn_weights", lambda kb: learned)
+    before = learn_ranking.WEIGHTS_FILE.read_text()
+    assert main(["--check"]) == 1
+    assert "stale" in capsys.readouterr().out
+    assert learn_ranking.WEIGHTS_FILE.read_text() == before
+
+
+def test_a_broken_knowledge_base_is_one_line_and_exit_2(capsys) -> None:
+    assert main(["--check", "--kb", str(DATA / "kb_broken")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("faqbot: ") and "Traceback" not in err
