@@ -16,6 +16,7 @@ from faqbot.knowledge import load_knowledge
 from faqbot.model import CodeCard, Entry, KnowledgeBase
 from faqbot.question_context import read_context
 from faqbot.ranking import Ranker, Scored
+from faqbot.text_index import default_cache_dir
 from faqbot.rules import VERDICT_WORDS, RuleChecker, RuleCheck, SourceRef, _jsonable, setting_label
 
 Status = Literal["answered", "no_match"]
@@ -112,15 +113,17 @@ _ALONE_OR_PAIR_KINDS = ("pair", "alone", "requires", "deleted", "not_yet_effecti
 class Faqbot:
     """A loaded knowledge base with its fitted index and rule checker."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, *, cache_dir: Path | None = None) -> None:
+        """``cache_dir``: keep the fitted index there between runs (None: fit every time)."""
         self.kb = kb
         self.known = frozenset(kb.codes)
-        self.ranker = Ranker(kb.entries, self.known, abbreviations=kb.abbreviations)
+        self.ranker = Ranker(kb.entries, self.known, abbreviations=kb.abbreviations, cache_dir=cache_dir)
         self.checker = RuleChecker(kb)
 
     @classmethod
     def from_path(cls, kb_dir: Path | None = None) -> "Faqbot":
-        return cls(load_knowledge(kb_dir))
+        """Load, validate and index a knowledge folder, reusing a cached fitted index when there is one."""
+        return cls(load_knowledge(kb_dir), cache_dir=default_cache_dir())
 
     def scan(self, text: str) -> CodeScan:
         return recognize(text, self.known)

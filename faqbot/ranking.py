@@ -14,16 +14,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Collection, Iterable, Mapping, Sequence
 
 import numpy as np
-from scipy import sparse
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from faqbot.codes import CodeMention, expand_range, find_mentions, mentions_of_known
 from faqbot.model import Entry
+from faqbot.text_index import char_vectorizer, fit_or_load, word_vectorizer
 
 # How much an entry's other codes lower its code score ("what is 77011" vs an entry on 77011 and 77014).
 EXTRA_CODES_PENALTY = 0.3
@@ -131,6 +132,51 @@ class RankingWeights:
         return 1.0 / (1.0 + np.exp(-(a * relevance + b * coverage + c)))
 
 
+class CodePostings:
+    """For each code, the entries whose code set holds it: :func:`code_overlap` for every entry at
+    once, touching only the entries that name an asked code."""
+
+    def __init__(self, code_sets: Sequence[frozenset[str]]) -> None:
+        self.sizes = np.array([len(codes) for codes in code_sets], dtype=np.float64)
+        holders: dict[str, list[int]] = {}
+        for index, codes in enumerate(code_sets):
+            for code in codes:
+                holders.setdefault(code, []).append(index)
+        self._postings = {code: np.array(entries, dtype=np.int64) for code, entries in holders.items()}
+
+    def overlaps(self, asked: frozenset[str]) -> np.ndarray:
+        out = np.zeros(len(self.sizes))
+        postings = [self._postings[code] for code in asked if code in self._postings]
+        if not postings:
+            return out
+        shared = np.bincount(np.concatenate(postings), minlength=len(self.sizes)).astype(np.float64)
+        hit = shared > 0
+        out[hit] = shared[hit] / len(asked) * (1 - EXTRA_CODES_PENALTY * (self.sizes[hit] - shared[hit]) / self.sizes[hit])
+        return out
+
+
+class QueryVectorizer:
+    """One query as a fitted :class:`TfidfVectorizer` would weigh it, as (term indices, weights):
+    sublinear tf times idf, L2-normalised. The same numbers as ``vectorizer.transform`` (a test
+    checks), without its per-call validation, which dominated the time of a question."""
+
+    def __init__(self, vectorizer: TfidfVectorizer, terms: np.ndarray, idf: np.ndarray) -> None:
+        self._analyze = vectorizer.build_analyzer()  # needs only the settings, not a fit
+        self._vocabulary = {str(term): index for index, term in enumerate(terms)}
+        self._idf = np.asarray(idf, dtype=np.float64)
+
+    def weights(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        counts: dict[int, int] = {}
+        for term in self._analyze(text):
+            index = self._vocabulary.get(term)
+            if index is not None:
+                counts[index] = counts.get(index, 0) + 1
+        terms = np.fromiter(counts, dtype=np.int64, count=len(counts))
+        values = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * self._idf[terms]
+        norm = float(np.sqrt(values @ values))
+        return terms, (values / norm if norm > 0 else values)
+
+
 @dataclass(frozen=True, slots=True)
 class Scored:
     entry_id: str
@@ -176,7 +222,9 @@ class Ranker:
         *,
         abbreviations: Mapping[str, str] | None = None,
         weights: RankingWeights | None = None,
+        cache_dir: Path | None = None,
     ) -> None:
+        """``cache_dir``: where to keep the fitted text models between runs (see :mod:`faqbot.text_index`)."""
         self.entries = tuple(entries)
         self.weights = weights or shipped_weights()
         self._known = frozenset(known_codes)
@@ -201,14 +249,17 @@ class Ranker:
         self._owners = np.array(owners, dtype=np.int64)
         self._starts = np.flatnonzero(np.r_[True, np.diff(self._owners) != 0]) if owners else np.array([], dtype=int)
         self._lengths = np.diff(np.r_[self._starts, len(owners)]).astype(np.int64)
-        self._word = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"\S+", dtype=np.float32)
-        self._char = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, dtype=np.float32)
+        self.docs = tuple(docs)
         if docs:
-            # Stored transposed (term x document): a query touches only its own terms' postings.
-            self._word_t = self._word.fit_transform(docs).T.tocsr()
-            self._char_docs = self._char.fit_transform(docs).tocsr()
-            self._entry_t = self._word.transform(whole).T.tocsr()
-            idf = dict(zip(self._word.get_feature_names_out(), self._word.idf_))
+            # Every entry fits the shortlist: score character n-grams term-major, like words. Else
+            # keep phrasings as rows, to score only the shortlisted ones.
+            self._char_all = len(self.entries) <= SHORTLIST
+            fitted = fit_or_load(docs, whole, char_term_major=self._char_all, cache_dir=cache_dir)
+            # Term-major (term x document): a query touches only its own terms' postings.
+            self._word_t, self._entry_t, self._char_docs = fitted.word_t, fitted.entry_t, fitted.char
+            self._word_query = QueryVectorizer(word_vectorizer(), fitted.word_terms, fitted.word_idf)
+            self._char_query = QueryVectorizer(char_vectorizer(), fitted.char_terms, fitted.char_idf)
+            idf = dict(zip(fitted.word_terms.tolist(), fitted.word_idf.tolist()))
         else:
             idf = {}
         self._idf = {tok: float(weight) for tok, weight in idf.items() if " " not in tok}
@@ -221,21 +272,9 @@ class Ranker:
         self.intents = tuple(self._intent_names[i] for i in self._intents)
         self.subject_codes = tuple(all_codes)
         self.question_codes = tuple(question_codes)
-        declared = (frozenset(e.codes) for e in self.entries)
-        self._code_index = {code: i for i, code in enumerate(sorted(set().union(*self.subject_codes, *declared)))}
-        self._own_codes = self._incidence(self.question_codes)
-        self._all_codes = self._incidence(self.subject_codes)
-        self._declared_codes = self._incidence([frozenset(c for c in e.codes if c in self._code_index) for e in self.entries])
-        self._own_sizes = np.asarray(self._own_codes.sum(axis=1)).ravel()
-        self._all_sizes = np.asarray(self._all_codes.sum(axis=1)).ravel()
-        self._declared_sizes = np.asarray(self._declared_codes.sum(axis=1)).ravel()
-
-    def _incidence(self, code_sets: Sequence[frozenset[str]]) -> sparse.csr_matrix:
-        rows = [i for i, codes in enumerate(code_sets) for _ in codes]
-        cols = [self._code_index[c] for codes in code_sets for c in codes]
-        return sparse.csr_matrix(
-            (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(code_sets), max(1, len(self._code_index)))
-        ).tocsc()
+        self._own_codes = CodePostings(self.question_codes)
+        self._all_codes = CodePostings(self.subject_codes)
+        self._declared_codes = CodePostings([frozenset(e.codes) for e in self.entries])
 
     def question_codes_of(self, entry_id: str) -> frozenset[str]:
         return self.question_codes[self._index[entry_id]]
@@ -273,22 +312,10 @@ class Ranker:
 
     def _code_overlaps(self, asked: frozenset[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """:func:`code_overlap` for every entry on its question's, its phrasings' and its declared codes."""
-        columns = [self._code_index[c] for c in asked if c in self._code_index]
-        if not columns:
-            empty = np.zeros(len(self.entries))
-            return empty, empty, empty
-
-        def overlap(matrix: sparse.csc_matrix, sizes: np.ndarray) -> np.ndarray:
-            shared = np.asarray(matrix[:, columns].sum(axis=1)).ravel()
-            out = np.zeros(len(sizes))
-            hit = shared > 0
-            out[hit] = shared[hit] / len(asked) * (1 - EXTRA_CODES_PENALTY * (sizes[hit] - shared[hit]) / sizes[hit])
-            return out
-
         return (
-            overlap(self._own_codes, self._own_sizes),
-            overlap(self._all_codes, self._all_sizes),
-            overlap(self._declared_codes, self._declared_sizes),
+            self._own_codes.overlaps(asked),
+            self._all_codes.overlaps(asked),
+            self._declared_codes.overlaps(asked),
         )
 
     def _text_signals(self, cleaned: str, boost: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -297,16 +324,23 @@ class Ranker:
         ``boost`` (per entry, e.g. code overlap) only helps choose the character-model shortlist.
         """
         corrected = " ".join(self._spelled(tok) or tok for tok in cleaned.split())
-        query_word = self._word.transform([corrected])
-        word_docs = np.asarray((query_word @ self._word_t).todense()).ravel().astype(np.float64)
+        terms, weights = self._word_query.weights(corrected)
+        word_docs = self._word_t[terms].T @ weights  # term-major rows: only the query's postings
         word_best = np.maximum.reduceat(word_docs, self._starts)
-        whole_entry = np.asarray((query_word @ self._entry_t).todense()).ravel().astype(np.float64)
+        whole_entry = self._entry_t[terms].T @ weights
+        grams, gram_weights = self._char_query.weights(cleaned)
         size = min(SHORTLIST, len(self.entries))
-        shortlist = np.sort(np.argpartition(-(word_best + whole_entry + boost), size - 1)[:size])
-        starts, lengths = self._starts[shortlist], self._lengths[shortlist]
-        offsets = np.r_[0, np.cumsum(lengths)[:-1]]
-        doc_rows = np.repeat(starts - offsets, lengths) + np.arange(lengths.sum())
-        char_docs = np.asarray((self._char_docs[doc_rows] @ self._char.transform([cleaned]).T).todense()).ravel()
+        if self._char_all and size == len(self.entries):
+            shortlist, offsets, doc_rows = np.arange(size), self._starts, slice(None)
+            char_docs = self._char_docs[grams].T @ gram_weights
+        else:
+            shortlist = np.sort(np.argpartition(-(word_best + whole_entry + boost), size - 1)[:size])
+            starts, lengths = self._starts[shortlist], self._lengths[shortlist]
+            offsets = np.r_[0, np.cumsum(lengths)[:-1]]
+            doc_rows = np.repeat(starts - offsets, lengths) + np.arange(lengths.sum())
+            query = np.zeros(self._char_docs.shape[1])
+            query[grams] = gram_weights
+            char_docs = self._char_docs[doc_rows] @ query
         char_best = np.zeros_like(word_best)  # outside the shortlist: the word model alone
         char_best[shortlist] = np.maximum.reduceat(char_docs, offsets)
         mixed = 0.5 * word_best
@@ -321,7 +355,7 @@ class Ranker:
         word, char, mixed, whole = self._text_signals(cleaned, np.maximum(own, phrasings))
         has_codes = float(bool(asked))
         no_words = float(bool(asked) and not cleaned)
-        names_codes = self._all_sizes > 0
+        names_codes = self._all_codes.sizes > 0
         named = np.maximum(np.maximum(own, phrasings), declared) > 0
         intent = question_intent(question)
         same_intent = (self._intents == self._intent_names.index(intent)) & (intent != "about")

@@ -15,6 +15,15 @@ DATA = Path(__file__).parent / "data"
 TODAY = date(2026, 11, 26)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def index_cache_in_a_temporary_folder(tmp_path_factory):
+    """Tests never write the fitted-index cache into the real user cache folder."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FAQBOT_CACHE_DIR", str(tmp_path_factory.mktemp("index-cache")))
+        patch.delenv("FAQBOT_NO_CACHE", raising=False)
+        yield
+
+
 @pytest.fixture(scope="session")
 def kb_dir() -> Path:
     return default_kb_dir()

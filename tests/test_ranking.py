@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 import faqbot.ranking as ranking
 from faqbot.ranking import FEATURES, Ranker, RankingWeights, code_overlap, question_intent
+from faqbot.text_index import char_vectorizer, word_vectorizer
 
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=60, deadline=None)
@@ -82,3 +83,28 @@ def test_confidence_grows_with_relevance_and_known_words(engine) -> None:
     low, high = weights.confidence(np.array([-2.0, 2.0]), 1.0)
     assert 0 < low < high < 1
     assert weights.confidence(np.array([2.0]), 0.0)[0] < high
+
+
+@pytest.fixture(scope="module")
+def fitted_word(engine):
+    return word_vectorizer().fit(engine.ranker.docs)
+
+
+@pytest.fixture(scope="module")
+def fitted_char(engine):
+    return char_vectorizer().fit(engine.ranker.docs)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=80, deadline=None)
+@given(data=st.data())
+def test_query_vectorizer_matches_scikit_learn_transform(engine, fitted_word, fitted_char, data) -> None:
+    """The hand-rolled query weighting gives exactly what TfidfVectorizer.transform gives."""
+    ranker = engine.ranker
+    words = sorted(ranker._vocabulary)
+    text = " ".join(data.draw(st.lists(st.one_of(st.sampled_from(words), st.text(max_size=8)), max_size=12)))
+    for vectorizer, query in ((fitted_word, ranker._word_query), (fitted_char, ranker._char_query)):
+        expected = vectorizer.transform([text]).toarray().ravel()
+        terms, weights = query.weights(text)
+        got = np.zeros_like(expected, dtype=np.float64)
+        got[terms] = weights
+        assert np.allclose(got, expected, atol=1e-6)

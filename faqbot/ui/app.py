@@ -81,7 +81,9 @@ class FaqbotApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.load_knowledge()
+        # After the first paint: the import in the loading thread holds the GIL for a second, and
+        # the question box should be usable before it starts.
+        self.call_after_refresh(self.load_knowledge)
 
     @property
     def as_of_date(self) -> date:

@@ -1,0 +1,161 @@
+"""The fitted TF-IDF part of the ranker's index, and a safe on-disk cache of it.
+
+Fitting the word and character models is most of the time a cold ``faqbot ask`` spends beyond its
+imports. The cache keeps the fitted matrices and vocabularies as plain numpy arrays in one ``.npz``
+file (read with ``allow_pickle=False``: nothing in it can run code), in the user's cache folder
+(``$FAQBOT_CACHE_DIR``, else ``$XDG_CACHE_HOME/faqbot``, else ``~/.cache/faqbot``). The file name
+is a hash of everything the fit depends on (the exact documents, the model settings, the library
+versions), so a changed knowledge base never reads a stale index: it gets another name. A file
+that cannot be read is ignored and rewritten. ``FAQBOT_NO_CACHE=1`` turns the cache off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import sklearn
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+WORD_MODEL: dict[str, object] = {"ngram_range": (1, 2), "sublinear_tf": True, "token_pattern": r"\S+"}
+CHAR_MODEL: dict[str, object] = {"analyzer": "char_wb", "ngram_range": (3, 5), "sublinear_tf": True}
+FORMAT = 1
+KEEP_FILES = 4  # older index files in the cache folder are removed
+
+
+def word_vectorizer() -> TfidfVectorizer:
+    return TfidfVectorizer(**WORD_MODEL, dtype=np.float32)
+
+
+def char_vectorizer() -> TfidfVectorizer:
+    return TfidfVectorizer(**CHAR_MODEL, dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class FittedText:
+    """Term-major word matrices over the phrasings (``word_t``) and whole entries (``entry_t``),
+    the character matrix over the phrasings (term-major when ``char_term_major``, else one row per
+    phrasing), and each model's terms (in column order) with their idf."""
+
+    word_t: sparse.csr_matrix
+    entry_t: sparse.csr_matrix
+    char: sparse.csr_matrix
+    char_term_major: bool
+    word_terms: np.ndarray
+    word_idf: np.ndarray
+    char_terms: np.ndarray
+    char_idf: np.ndarray
+
+
+def fit_text(docs: Sequence[str], whole: Sequence[str], *, char_term_major: bool) -> FittedText:
+    word, char = word_vectorizer(), char_vectorizer()
+    word_t = word.fit_transform(docs).T.tocsr()
+    char_docs = char.fit_transform(docs)
+    return FittedText(
+        word_t=word_t,
+        entry_t=word.transform(whole).T.tocsr(),
+        char=char_docs.T.tocsr() if char_term_major else char_docs.tocsr(),
+        char_term_major=char_term_major,
+        word_terms=np.asarray(word.get_feature_names_out(), dtype=str),
+        word_idf=word.idf_.astype(np.float64),
+        char_terms=np.asarray(char.get_feature_names_out(), dtype=str),
+        char_idf=char.idf_.astype(np.float64),
+    )
+
+
+def default_cache_dir() -> Path | None:
+    """Where fitted indexes are kept, or None when caching is off."""
+    if os.environ.get("FAQBOT_NO_CACHE"):
+        return None
+    if configured := os.environ.get("FAQBOT_CACHE_DIR"):
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "faqbot"
+
+
+def cache_key(docs: Sequence[str], whole: Sequence[str], *, char_term_major: bool) -> str:
+    digest = hashlib.sha256()
+    header = [FORMAT, sklearn.__version__, np.__version__, repr(WORD_MODEL), repr(CHAR_MODEL), char_term_major]
+    for part in (header, list(docs), list(whole)):
+        digest.update(json.dumps(part, ensure_ascii=False).encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()[:40]
+
+
+def fit_or_load(
+    docs: Sequence[str], whole: Sequence[str], *, char_term_major: bool, cache_dir: Path | None
+) -> FittedText:
+    """The fitted text models, from ``cache_dir`` when a file for exactly these inputs is there."""
+    if cache_dir is None:
+        return fit_text(docs, whole, char_term_major=char_term_major)
+    path = cache_dir / f"index-{cache_key(docs, whole, char_term_major=char_term_major)}.npz"
+    loaded = _read(path)
+    if loaded is not None and loaded.char_term_major == char_term_major:
+        return loaded
+    fitted = fit_text(docs, whole, char_term_major=char_term_major)
+    _write(path, fitted)
+    return fitted
+
+
+def _read(path: Path) -> FittedText | None:
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return FittedText(
+                word_t=_matrix(data, "word_t"),
+                entry_t=_matrix(data, "entry_t"),
+                char=_matrix(data, "char"),
+                char_term_major=bool(data["char_term_major"]),
+                word_terms=data["word_terms"],
+                word_idf=data["word_idf"],
+                char_terms=data["char_terms"],
+                char_idf=data["char_idf"],
+            )
+    except (OSError, ValueError, KeyError, EOFError):  # missing, truncated or foreign: fit again
+        return None
+
+
+def _matrix(data: np.lib.npyio.NpzFile, name: str) -> sparse.csr_matrix:
+    return sparse.csr_matrix(
+        (data[f"{name}_data"], data[f"{name}_indices"], data[f"{name}_indptr"]), shape=tuple(data[f"{name}_shape"])
+    )
+
+
+def _write(path: Path, fitted: FittedText) -> None:
+    """Write atomically (a temporary file, then a rename); a cache that cannot be written is skipped."""
+    arrays: dict[str, np.ndarray] = {
+        "char_term_major": np.array(fitted.char_term_major),
+        "word_terms": fitted.word_terms,
+        "word_idf": fitted.word_idf,
+        "char_terms": fitted.char_terms,
+        "char_idf": fitted.char_idf,
+    }
+    for name in ("word_t", "entry_t", "char"):
+        matrix: sparse.csr_matrix = getattr(fitted, name)
+        arrays |= {
+            f"{name}_data": matrix.data, f"{name}_indices": matrix.indices,
+            f"{name}_indptr": matrix.indptr, f"{name}_shape": np.array(matrix.shape),
+        }
+    temporary: Path | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".index-", suffix=".npz", delete=False) as handle:
+            temporary = Path(handle.name)
+            np.savez(handle, **arrays)
+        os.replace(temporary, path)
+        _prune(path.parent, keep=path)
+    except OSError:
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
+
+
+def _prune(folder: Path, *, keep: Path) -> None:
+    files = sorted(folder.glob("index-*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in [f for f in files if f != keep][KEEP_FILES - 1 :]:
+        old.unlink(missing_ok=True)

@@ -1,0 +1,74 @@
+"""The fitted-index cache (faqbot.text_index): same answers as a fresh fit, keyed by its inputs, safe."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import faqbot.text_index as text_index
+from faqbot.ranking import Ranker
+from faqbot.text_index import KEEP_FILES, cache_key, default_cache_dir, fit_or_load
+
+DOCS = ["imrt plan code", "basic dosimetry calculation", "weekly treatment management"]
+WHOLE = ["imrt plan code answer", "dosimetry answer", "management answer"]
+
+
+def test_a_cached_index_ranks_exactly_like_a_fresh_one(kb, tmp_path: Path) -> None:
+    fresh = Ranker(kb.entries, kb.codes.keys(), abbreviations=kb.abbreviations)
+    Ranker(kb.entries, kb.codes.keys(), abbreviations=kb.abbreviations, cache_dir=tmp_path)  # writes
+    assert len(list(tmp_path.glob("index-*.npz"))) == 1
+    cached = Ranker(kb.entries, kb.codes.keys(), abbreviations=kb.abbreviations, cache_dir=tmp_path)  # reads
+    for question in ("can 77295 and 77300 be billed together", "port films per week", "wat is 77012", "hello"):
+        codes = [c for c in ("77295", "77300", "77012") if c in question]
+        assert np.array_equal(fresh.features(question, codes), cached.features(question, codes))
+
+
+def test_the_second_build_reads_the_file_instead_of_fitting(tmp_path: Path, monkeypatch) -> None:
+    first = fit_or_load(DOCS, WHOLE, char_term_major=True, cache_dir=tmp_path)
+    monkeypatch.setattr(text_index, "fit_text", lambda *a, **k: pytest.fail("fitted again"))
+    second = fit_or_load(DOCS, WHOLE, char_term_major=True, cache_dir=tmp_path)
+    assert (first.word_t != second.word_t).nnz == 0 and (first.char != second.char).nnz == 0
+    assert list(first.char_terms) == list(second.char_terms)
+
+
+def test_any_change_to_the_inputs_is_another_file() -> None:
+    key = cache_key(DOCS, WHOLE, char_term_major=True)
+    assert cache_key([*DOCS[:-1], "weekly treatment management!"], WHOLE, char_term_major=True) != key
+    assert cache_key(DOCS, [*WHOLE[:-1], "changed answer"], char_term_major=True) != key
+    assert cache_key(DOCS, WHOLE, char_term_major=False) != key
+
+
+def test_a_damaged_file_is_ignored_and_rewritten(tmp_path: Path) -> None:
+    fit_or_load(DOCS, WHOLE, char_term_major=True, cache_dir=tmp_path)
+    (path,) = tmp_path.glob("index-*.npz")
+    path.write_bytes(b"not a numpy archive")
+    fitted = fit_or_load(DOCS, WHOLE, char_term_major=True, cache_dir=tmp_path)
+    assert fitted.word_t.shape[1] == len(DOCS)
+    with np.load(path, allow_pickle=False) as data:  # a real archive again, readable without pickle
+        assert "word_terms" in data
+
+
+def test_old_files_are_pruned(tmp_path: Path) -> None:
+    for i in range(KEEP_FILES + 3):
+        fit_or_load([*DOCS, f"doc {i}"], [*WHOLE, f"whole {i}"], char_term_major=True, cache_dir=tmp_path)
+    assert len(list(tmp_path.glob("index-*.npz"))) == KEEP_FILES
+    assert not list(tmp_path.glob(".index-*"))  # no temporary files left behind
+
+
+def test_an_unwritable_cache_folder_only_costs_the_fit(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    fitted = fit_or_load(DOCS, WHOLE, char_term_major=True, cache_dir=blocker / "sub")
+    assert fitted.entry_t.shape == (fitted.word_t.shape[0], len(WHOLE))
+
+
+def test_cache_folder_follows_the_environment(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("FAQBOT_CACHE_DIR", str(tmp_path))
+    assert default_cache_dir() == tmp_path
+    monkeypatch.delenv("FAQBOT_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert default_cache_dir() == tmp_path / "xdg" / "faqbot"
+    monkeypatch.setenv("FAQBOT_NO_CACHE", "1")
+    assert default_cache_dir() is None
