@@ -6,8 +6,9 @@ signals (:data:`FEATURES`): best word and character TF-IDF cosine over its phras
 cosine, overlap of the asked codes with the codes its question / phrasings / ``codes`` field name,
 whether it names only other codes, and whether it asks the same kind of question. A logistic model
 learned from the knowledge base's own phrasings (``python -m faqbot.learn_ranking``, weights in
-:mod:`faqbot.ranking_weights`) turns the row into a probability that the entry answers the question;
-the score is that probability, lowered when the question's words are unknown to the knowledge base.
+:mod:`faqbot.ranking_weights`) turns the row into a relevance that orders the entries; a Platt
+calibration of that relevance and of the share of the question's words the knowledge base knows
+turns it into the score: the chance that the entry is the right answer.
 """
 
 from __future__ import annotations
