@@ -35,7 +35,9 @@ _MODIFIER_RE = re.compile(
     r"(?:\s*-\s*(?P<hyph>[A-Za-z0-9]{2})|\s+(?P<space>[A-Za-z0-9]{2}))(?![\w])"
 )
 _CLEAN_RE = re.compile(r"[®™©]|\bCPT\b|\bHCPCS\b", re.IGNORECASE)
-_NORMAL_FORM = re.compile(r"^(?:\d{5}|\d{4}[FTU]|[A-V]\d{4})$")
+# A code in normal form: CPT (five digits, or four and F/T/U) or HCPCS Level II (a letter, four digits).
+CODE_FORM = r"(?:[0-9]{5}|[0-9]{4}[FTU]|[A-V][0-9]{4})"
+_NORMAL_FORM = re.compile(rf"^{CODE_FORM}$")
 
 MAX_RANGE_SPAN = 200
 MAX_TO_RANGE_SPAN = 10

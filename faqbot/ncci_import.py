@@ -73,6 +73,7 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Collection, Iterable, Iterator, Literal, Sequence
 
+from faqbot.codes import CODE_FORM
 from faqbot.knowledge import dates_overlap, rule_verdict_class
 from faqbot.model import PAIR_RELATIONS, Rule
 
@@ -116,7 +117,7 @@ _SETTINGS = ("practitioner", "hospital")
 _CODE = re.compile(r"(?:[0-9]{5}|[0-9]{4}[FTU]|[A-V][0-9]{4})")
 _YMD = re.compile(r"([0-9]{4})-?([0-9]{2})-?([0-9]{2})")
 _INDICATORS = {"0": 0, "1": 1, "9": 9}
-_C = r"([0-9]{5}|[0-9]{4}[FTU]|[A-V][0-9]{4})"
+_C = rf"({CODE_FORM})"
 _FAST_TAB = re.compile(_C + r"\t" + _C + r"\t(\*?)\t([0-9]{8})\t([0-9]{8}|\*)\t[019](?:\t[^\t\"]*)?")
 _FAST_CSV = re.compile(_C + "," + _C + r",(\*?),([0-9]{8}),([0-9]{8}|\*),[019](?:,[^\"]*)?")
 _MAX_SHOWN = 40

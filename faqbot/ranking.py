@@ -350,8 +350,9 @@ class Ranker:
 
     def features(self, question: str, codes: Collection[str] = ()) -> np.ndarray:
         """One row of :data:`FEATURES` per entry, in entry order. ``codes``: the known codes asked."""
-        asked = frozenset(codes)
-        cleaned = self._cleaned(question)
+        return self._features(question, frozenset(codes), self._cleaned(question))
+
+    def _features(self, question: str, asked: frozenset[str], cleaned: str) -> np.ndarray:
         own, phrasings, declared = self._code_overlaps(asked)
         word, char, mixed, whole = self._text_signals(cleaned, np.maximum(own, phrasings))
         has_codes = float(bool(asked))
@@ -373,8 +374,10 @@ class Ranker:
         """Entries best first. ``codes`` are the known codes the question names."""
         if not self.entries:
             return []
-        rows = self.features(question, codes)
-        combined = self.weights.confidence(self.weights.relevance(rows), self.question_coverage(question, codes))
+        cleaned = self._cleaned(question)  # once: for the features and for the known-word share
+        rows = self._features(question, frozenset(codes), cleaned)
+        coverage = self.vocabulary_coverage(cleaned, known_codes=len(codes))
+        combined = self.weights.confidence(self.weights.relevance(rows), coverage)
         limit = min(limit, len(combined))
         top = np.argpartition(-combined, limit - 1)[:limit]
         order = top[np.lexsort((top, -combined[top]))]

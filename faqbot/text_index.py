@@ -96,8 +96,8 @@ def fit_or_load(
     if cache_dir is None:
         return fit_text(docs, whole, char_term_major=char_term_major)
     path = cache_dir / f"index-{cache_key(docs, whole, char_term_major=char_term_major)}.npz"
-    loaded = _read(path)
-    if loaded is not None and loaded.char_term_major == char_term_major:
+    loaded = _read(path)  # the name already encodes every input, char_term_major included
+    if loaded is not None:
         return loaded
     fitted = fit_text(docs, whole, char_term_major=char_term_major)
     _write(path, fitted)

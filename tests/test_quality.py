@@ -24,10 +24,15 @@ FLOORS = {
 }
 
 
-@pytest.fixture(scope="module", params=sorted(FLOORS))
-def result(request, engine):
-    items = labeled_questions([parse_transcript(DATA / request.param)])
-    return request.param, evaluate(engine, items)
+@pytest.fixture(scope="module")
+def outcomes(engine) -> dict[str, dict[str, object]]:
+    """Each set evaluated once for the whole module."""
+    return {name: evaluate(engine, labeled_questions([parse_transcript(DATA / name)])) for name in FLOORS}
+
+
+@pytest.fixture(params=sorted(FLOORS))
+def result(request, outcomes):
+    return request.param, outcomes[request.param]
 
 
 def test_each_set_is_big_enough(result) -> None:
@@ -54,7 +59,7 @@ def test_faqbot_beats_both_baselines(result) -> None:
         assert faqbot.top1 > baseline.top1 and overall_accuracy(faqbot) > overall_accuracy(baseline)
 
 
-def test_the_shipped_threshold_is_the_one_the_dev_sweep_recommends(engine) -> None:
-    outcome = evaluate(engine, labeled_questions([parse_transcript(DATA / "devset.toml")]))
+def test_the_shipped_threshold_is_the_one_the_dev_sweep_recommends(outcomes) -> None:
+    outcome = outcomes["devset.toml"]
     assert outcome["reports"][0].in_scope >= 150 and outcome["reports"][0].out_of_scope >= 50
     assert outcome["recommended_threshold"] == pytest.approx(MATCH_THRESHOLD)
