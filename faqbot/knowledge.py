@@ -16,9 +16,11 @@ from typing import Any, Iterator
 
 from faqbot.codes import expand_range, is_normal_code
 from faqbot.model import (
+    ASPECTS,
     PAIR_RELATIONS,
     RELATIONS,
     SETTINGS,
+    SOURCE_TIERS,
     CodeCard,
     Entry,
     Family,
@@ -180,6 +182,17 @@ def _records(
             yield _Record(data, rel, table, key, problems)
 
 
+def _main_and_extra_records(root: Path, name: str, table: str, key: str, problems: list[Problem]) -> Iterator[_Record]:
+    """The records of ``NAME.toml`` (required) and then of any ``NAME/*.toml`` beside it."""
+    path = root / f"{name}.toml"
+    if not path.exists():
+        problems.append(Problem(_rel(path, root), "", "", "missing file"))
+        return
+    for data in _tables(_read_toml(path, root, problems), table, _rel(path, root), problems):
+        yield _Record(data, _rel(path, root), table, key, problems)
+    yield from _records(root, f"{name}/*.toml", table, key, problems, required=False)
+
+
 def _check_sources(record: _Record, ids: tuple[str, ...], sources: dict[str, Source]) -> None:
     for source_id in ids:
         if source_id not in sources:
@@ -216,8 +229,14 @@ def _expand_codes(
 def _load_sources(root: Path, problems: list[Problem]) -> dict[str, Source]:
     sources: dict[str, Source] = {}
     for r in _records(root, "sources/*.toml", "source", "id", problems):
-        r.unknown_fields({"id", "title", "publisher", "url", "accessed"})
-        source = Source(r.text("id"), r.text("title"), r.text("publisher"), r.text("url"), r.day("accessed", required=True) or date.min)
+        r.unknown_fields({"id", "title", "publisher", "url", "accessed", "tier"})
+        tier = r.text("tier")
+        if tier and tier not in SOURCE_TIERS:
+            r.problem("tier", f"'{tier}' is not one of {', '.join(SOURCE_TIERS)}")
+        source = Source(
+            r.text("id"), r.text("title"), r.text("publisher"), r.text("url"), r.day("accessed", required=True) or date.min,
+            tier=tier if tier in SOURCE_TIERS else "other",  # type: ignore[arg-type]
+        )
         if source.id and not _SOURCE_ID.match(source.id):
             r.problem("id", "use lower case letters, digits and hyphens")
         if source.url and not _URL.match(source.url):
@@ -231,13 +250,7 @@ def _load_sources(root: Path, problems: list[Problem]) -> dict[str, Source]:
 
 def _load_families(root: Path, problems: list[Problem]) -> dict[str, Family]:
     families: dict[str, Family] = {}
-    path = root / "families.toml"
-    rel = _rel(path, root)
-    if not path.exists():
-        problems.append(Problem(rel, "", "", "missing file"))
-        return families
-    for data in _tables(_read_toml(path, root, problems), "family", rel, problems):
-        r = _Record(data, rel, "family", "id", problems)
+    for r in _main_and_extra_records(root, "families", "family", "id", problems):
         r.unknown_fields({"id", "title", "description"})
         family = Family(r.text("id"), r.text("title"), r.text("description"))
         if family.id and not _FAMILY_ID.match(family.id):
@@ -258,15 +271,9 @@ _CODE_FIELDS = {
 def _load_codes(
     root: Path, sources: dict[str, Source], families: dict[str, Family], problems: list[Problem]
 ) -> dict[str, CodeCard]:
-    path = root / "codes.toml"
-    rel = _rel(path, root)
-    if not path.exists():
-        problems.append(Problem(rel, "", "", "missing file"))
-        return {}
     records: list[tuple[_Record, CodeCard]] = []
     codes: dict[str, CodeCard] = {}
-    for data in _tables(_read_toml(path, root, problems), "code", rel, problems):
-        r = _Record(data, rel, "code", "code", problems)
+    for r in _main_and_extra_records(root, "codes", "code", "code", problems):
         r.unknown_fields(_CODE_FIELDS)
         card = CodeCard(
             code=r.text("code"),
@@ -311,7 +318,7 @@ def _load_codes(
 
 
 _ENTRY_FIELDS = {
-    "id", "question", "alternates", "answer", "codes", "misconception", "sources", "reviewed", "seed",
+    "id", "question", "alternates", "answer", "codes", "misconception", "sources", "reviewed", "seed", "aspect",
 }
 
 
@@ -323,6 +330,9 @@ def _load_entries(root: Path, sources: dict[str, Source], codes: dict[str, CodeC
     for r in _records(root, "faq/*.toml", "entry", "id", problems):
         rel = r.file
         r.unknown_fields(_ENTRY_FIELDS)
+        aspect = r.text("aspect")
+        if aspect and aspect not in ASPECTS:
+            r.problem("aspect", f"'{aspect}' is not one of {', '.join(ASPECTS)}")
         entry = Entry(
             id=r.text("id"),
             question=r.text("question"),
@@ -334,6 +344,7 @@ def _load_entries(root: Path, sources: dict[str, Source], codes: dict[str, CodeC
             misconception=r.text("misconception", required=False),
             seed=r.flag("seed"),
             file=rel,
+            aspect=aspect if aspect in ASPECTS else "definition",  # type: ignore[arg-type]
         )
         if entry.id and not _ENTRY_ID.match(entry.id):
             r.problem("id", "use lower case letters, digits and hyphens")

@@ -22,6 +22,24 @@ Relation = Literal[
 RELATIONS: tuple[str, ...] = get_args(Relation)
 PAIR_RELATIONS = frozenset({"bundled", "mutually_exclusive", "allowed_together"})
 SETTINGS: tuple[str, ...] = ("any", "practitioner", "hospital")
+# How much a source can be trusted at a glance, best first (knowledge/README.md).
+SourceTier = Literal["regulator", "society", "payer", "vendor", "other"]
+SOURCE_TIERS: tuple[str, ...] = get_args(SourceTier)
+WEAK_TIERS = frozenset({"vendor", "other"})
+# What a question asks about a code, and what an entry answers (knowledge/README.md).
+Aspect = Literal[
+    "definition",  # what a code is, what it covers, how codes differ
+    "frequency",  # units, how often, per course / week / fraction, MUE
+    "documentation",  # what must be documented, who must supervise or sign
+    "combination",  # what may be billed with what
+    "timing",  # when in a course: boosts, re-plans, interruptions, after treatment ended
+    "setting",  # hospital outpatient vs physician fee schedule, place of service, global vs split
+    "coverage",  # medical necessity, coverage policy, prior authorization
+    "payment",  # how a service is paid (not fee amounts)
+    "modifier",  # which modifier, when
+    "scenario",  # how to code a described case, charge sets
+]
+ASPECTS: tuple[str, ...] = get_args(Aspect)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +49,12 @@ class Source:
     publisher: str
     url: str
     accessed: date
+    tier: SourceTier = "other"
+
+    @property
+    def weak(self) -> bool:
+        """Only a billing company or a site of unknown standing says it."""
+        return self.tier in WEAK_TIERS
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +108,7 @@ class Entry:
     misconception: str = ""
     seed: bool = False
     file: str = ""
+    aspect: Aspect = "definition"
 
 
 @dataclass(frozen=True, slots=True)

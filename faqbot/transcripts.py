@@ -120,7 +120,8 @@ def parse_transcript(path: Path) -> Transcript:
 
 
 def _parse_turn(raw: dict[str, Any], where: str, defaults: dict[str, Any], line: int) -> Turn:
-    allowed = {"question", "as_of", "setting", *EXPECTATIONS}
+    # ``source`` (where a real question was asked) and ``note`` document a turn; they expect nothing.
+    allowed = {"question", "as_of", "setting", "source", "note", *EXPECTATIONS}
     extra = set(raw) - allowed
     if extra:
         raise TranscriptError(f"{where}: unknown key(s): {', '.join(sorted(extra))}")
