@@ -97,9 +97,9 @@ def _cmd_lookup(args: argparse.Namespace) -> int:
     if args.json:
         from dataclasses import asdict
 
-        from faqbot.rules import _jsonable
+        from faqbot.rules import jsonable
 
-        cards = [dict(_jsonable(asdict(engine.kb.codes[c])), status=engine.kb.codes[c].status_on(as_of)) for c in codes]
+        cards = [dict(jsonable(asdict(engine.kb.codes[c])), status=engine.kb.codes[c].status_on(as_of)) for c in codes]
         print(json.dumps({"codes": cards, "not_found": missing, "as_of": as_of.isoformat()}, indent=2))
     else:
         print("\n\n".join(format_card(engine.kb.codes[c], engine.kb, as_of) for c in codes))
@@ -217,6 +217,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
             "sweep": [{"threshold": t, **{k: v for k, v in asdict(r).items() if k != "wrong"}} for t, r in result["sweep"]],
             "recommended_threshold": result["recommended_threshold"],
             "reliability": [{"low": lo, "high": hi, "answers": n, "right": r} for lo, hi, n, r in result["reliability"]],
+            "levels": [{"label": label, "answers": n, "wrong": w} for label, n, w in result["levels"]],
         }, indent=2))
     else:
         print(format_reports(result))

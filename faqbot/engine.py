@@ -6,6 +6,7 @@ evaluation all call this, so they can never disagree about an answer.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -15,9 +16,10 @@ from faqbot.codes import CodeScan, close_codes, recognize
 from faqbot.knowledge import load_knowledge
 from faqbot.model import CodeCard, Entry, KnowledgeBase
 from faqbot.question_context import read_context
-from faqbot.ranking import Ranker, Scored
+from faqbot.question_reading import QuestionReading, modifiers_named, read_question, text_covers
+from faqbot.ranking import Ranker, Scored, question_intent
 from faqbot.text_index import default_cache_dir
-from faqbot.rules import VERDICT_WORDS, RuleChecker, RuleCheck, SourceRef, _jsonable, setting_label
+from faqbot.rules import VERDICT_WORDS, RuleChecker, RuleCheck, SourceRef, jsonable, setting_label
 
 Status = Literal["answered", "no_match"]
 
@@ -26,6 +28,65 @@ MATCH_THRESHOLD = 0.35
 MAX_SUGGESTIONS = 3
 # Between an entry's text and the rule-check summary appended to it.
 RULE_CHECK_SEPARATOR = "\n\nRule check for "
+# Confidence labels, best first: (lowest confidence, label). One set for every front end; chosen so
+# that "high" answers are right at least 95% of the time on real questions (README, "Quality").
+CONFIDENCE_LEVELS: tuple[tuple[float, str], ...] = ((0.8, "high"), (0.5, "medium"), (0.0, "low"))
+# A question without a code and with at most this many words is too short to answer: faqbot asks.
+CLARIFY_MAX_WORDS = 2
+# Aspects an entry must speak to before it answers a question that asks about them: an entry on the
+# right code but another aspect is shown as context, not as the answer.
+GATED_ASPECTS: dict[str, str] = {
+    "documentation": "what must be documented, or who must perform, supervise or sign,",
+    "timing": "this timing question (when in a course, or after it)",
+    "payment": "how this is paid",
+    "coverage": "coverage or prior authorization",
+    "modifier": "this modifier question",
+}
+
+
+_WORDS = re.compile(r"\w+")
+
+
+def _gap(reading: QuestionReading) -> str | None:
+    """What the question asks that an entry must speak to (a gated aspect), in words, or None."""
+    if reading.aspect == "modifier" and (named := modifiers_named(reading.focus)):
+        return "modifier " + ", ".join(sorted(named))
+    return GATED_ASPECTS.get(reading.aspect or "")
+
+
+_WORDS = re.compile(r"\w+")
+
+
+def _gap(reading: QuestionReading) -> str | None:
+    """What the question asks that an entry must speak to (a gated aspect), in words, or None."""
+    if reading.aspect == "modifier" and (named := modifiers_named(reading.focus)):
+        return "modifier " + ", ".join(sorted(named))
+    return GATED_ASPECTS.get(reading.aspect or "")
+
+
+def confidence_level(confidence: float) -> str:
+    """``high``, ``medium`` or ``low``: the label (and colour) of a confidence, from :data:`CONFIDENCE_LEVELS`."""
+    return next(label for floor, label in CONFIDENCE_LEVELS if confidence >= floor)
+
+
+_YES = ("yes", "generally yes", "usually yes", "allowed")
+_NO = ("no", "generally no", "usually no", "not ")
+
+
+def opening_stance(text: str) -> str | None:
+    """``yes`` or ``no`` when a text opens with a yes/no answer, else None."""
+    opening = text.lstrip().lower()
+    if any(opening.startswith(word) and not opening[len(word):len(word) + 1].isalpha() for word in _YES):
+        return "yes"
+    if any(opening.startswith(word) and (word.endswith(" ") or not opening[len(word):len(word) + 1].isalpha()) for word in _NO):
+        return "no"
+    return None
+
+
+def contradicts(text: str, verdict: str) -> bool:
+    """Whether an answer's opening words say the opposite of a rule-check verdict."""
+    stance = opening_stance(text)
+    return (stance == "yes" and verdict == "not_allowed") or (stance == "no" and verdict == "allowed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,11 +111,17 @@ class Answer:
     sources: tuple[SourceRef, ...]
     as_of: date
     rule_check: RuleCheck | None = None
-    kind: str = "faq"  # faq | code_card | rule_check | out_of_scope | none
+    kind: str = "faq"  # faq | code_card | rule_check | out_of_scope | not_covered | unknown_code | clarify | none
     misconception: str = ""
     notices: tuple[str, ...] = ()
     did_you_mean: dict[str, str] = field(default_factory=dict)
     modifiers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    aspect: str | None = None  # what the question asks about its codes (documentation, timing ...)
+    focus: str = ""  # the sentences of a long post that ask the question ("" when the whole text does)
+
+    @property
+    def confidence_level(self) -> str:
+        return confidence_level(self.confidence) if self.status == "answered" else "none"
 
     @property
     def direct_answer(self) -> str:
@@ -64,9 +131,10 @@ class Answer:
         return self.answer.split(RULE_CHECK_SEPARATOR, 1)[0].strip()
 
     def to_dict(self) -> dict[str, Any]:
-        data = _jsonable(asdict(self))
+        data = jsonable(asdict(self))
         data["rule_check"] = self.rule_check.to_dict() if self.rule_check else None
         data["confidence"] = round(self.confidence, 3)
+        data["confidence_level"] = self.confidence_level
         for suggestion in data["suggestions"]:
             suggestion["score"] = round(suggestion["score"], 3)
         return data
@@ -98,13 +166,18 @@ def code_status_text(card: CodeCard, as_of: date) -> str:
 
 
 def rule_check_text(check: RuleCheck) -> str:
-    """One paragraph summing up a rule check: verdict first, then each non-trivial finding."""
+    """One paragraph summing up a rule check: the verdict on what was asked first, then each
+    non-trivial finding about it, then what else was found among the other codes named."""
+    asked = check.asked_codes or check.codes
     head = (
-        f"Rule check for {', '.join(check.codes)}: {VERDICT_WORDS[check.verdict].upper()} "
+        f"Rule check for {', '.join(asked)}: {VERDICT_WORDS[check.verdict].upper()} "
         f"(date of service {check.dos.isoformat()}, {setting_label(check.setting)})."
     )
-    reasons = [f.reason for f in check.findings if f.kind != "frequency"]
-    return " ".join([head, *reasons])
+    reasons = [f.reason for f in check.findings if f.kind != "frequency" and f.asked]
+    others = [f.reason for f in check.findings if f.kind != "frequency" and not f.asked and f.verdict != "unknown"]
+    if others:
+        others.insert(0, "Also found among the other codes named:")
+    return " ".join([head, *reasons, *others])
 
 
 _ALONE_OR_PAIR_KINDS = ("pair", "alone", "requires", "deleted", "not_yet_effective")
@@ -130,9 +203,9 @@ class Faqbot:
 
     def check(
         self, codes: tuple[str, ...] | list[str], *, dos: date, setting: str = "any", alone: bool = False,
-        scope: str | None = None,
+        scope: str | None = None, asked: tuple[str, ...] = (),
     ) -> RuleCheck:
-        return self.checker.check(codes, dos=dos, setting=setting, alone=alone, scope=scope)
+        return self.checker.check(codes, dos=dos, setting=setting, alone=alone, scope=scope, asked=asked)
 
     def _sources(self, ids: tuple[str, ...]) -> tuple[SourceRef, ...]:
         return self.checker.sources(ids)
@@ -167,14 +240,24 @@ class Faqbot:
         return tuple(notes)
 
     def _trusted_entry(
-        self, best: Scored | None, scan: CodeScan, check: RuleCheck | None, threshold: float
+        self, best: Scored | None, codes: tuple[str, ...], scan: CodeScan, check: RuleCheck | None, threshold: float,
+        intent: str,
     ) -> Entry | None:
         """The best entry, when it scores at least ``threshold`` and may answer this question."""
         if best is None or best.score < threshold:
             return None
         candidate = self.kb.entries_by_id[best.entry_id]
-        # A rule question is answered by an entry only when the entry's answer covers every code asked.
-        if check is not None and not set(scan.codes) <= set(candidate.codes):
+        # A question about two or more codes (a rule check, a difference) is answered by an entry only
+        # when the entry's answer covers every code asked, and its opening words do not say the
+        # opposite of the verdict.
+        if len(codes) >= 2 and not set(codes) <= set(candidate.codes):
+            return None
+        if check is not None and (not set(codes) <= set(candidate.codes) or contradicts(candidate.answer, check.verdict)):
+            return None
+        # "X vs Y" asks what differs, not whether: an entry on another pair that opens with yes or no
+        # answers another question.
+        if (intent == "difference" and len(codes) >= 2 and opening_stance(candidate.answer) is not None
+                and not set(codes) <= self.ranker.question_codes_of(candidate.id)):
             return None
         # With an unknown code in the question, an entry about a code the user did not name is
         # probably about the code they mistyped: never answer with another code's entry.
@@ -182,61 +265,92 @@ class Faqbot:
             return None
         return candidate
 
-    def _entry_text(self, entry: Entry, scan: CodeScan, check: RuleCheck | None, as_of: date) -> str:
+    def _entry_text(self, entry: Entry, codes: tuple[str, ...], check: RuleCheck | None, as_of: date) -> str:
         """The entry's answer, plus the card of each asked code its question doesn't name (a family-level
         entry found through an alternate), plus the rule-check summary."""
         if check is not None:
             return f"{entry.answer}\n\n{rule_check_text(check)}"  # rule_check_text begins RULE_CHECK_SEPARATOR's words
         named = self.ranker.question_codes_of(entry.id)
-        cards = [self.kb.codes[c] for c in scan.codes if c not in named]
+        cards = [self.kb.codes[c] for c in codes if c not in named]
         return "\n\n".join([entry.answer, *(code_card_text(card, as_of) for card in cards)])
+
+    def _cards(self, codes: tuple[str, ...], as_of: date) -> tuple[str, tuple[str, ...]]:
+        """The codes' cards as text, and their source ids."""
+        cards = [self.kb.codes[code] for code in codes]
+        return (
+            "\n\n".join(code_card_text(card, as_of) for card in cards),
+            tuple(dict.fromkeys(s for card in cards for s in card.sources)),
+        )
 
     def answer(
         self, question: str, *, as_of: date | None = None, setting: str | None = None, threshold: float = MATCH_THRESHOLD
     ) -> Answer:
         """Answer one question as of a date (default today). Never raises on any text."""
         as_of = as_of or date.today()
+        reading = read_question(question)
         scan = self.scan(question)
+        # A long post names codes as context; the sentences that ask name the codes asked about.
+        codes = (self.scan(reading.focus).codes or scan.codes) if reading.long else scan.codes
         context = read_context(question)
         notices = self._notices(scan, as_of)
         base = dict(
             question=question, codes=scan.codes, unknown_codes=scan.unknown, as_of=as_of,
             notices=notices, did_you_mean=scan.did_you_mean, modifiers=scan.modifiers,
+            aspect=reading.aspect, focus=reading.focus if reading.long else "",
         )
 
-        topic = None if scan.codes else next((t for t in self.kb.out_of_scope if t.matches(question)), None)
+        topic = next(
+            (t for t in self.kb.out_of_scope if (t.even_with_codes or not scan.codes) and t.matches(question)), None
+        )
         if topic is not None:
             return Answer(
                 status="no_match", entry_id=None, confidence=0.0, suggestions=(), sources=(),
                 answer=" ".join((topic.message, *notices)), kind="out_of_scope", **base,
             )
 
-        ranked = self.ranker.rank(question, scan.codes, limit=MAX_SUGGESTIONS + 1)
-        check: RuleCheck | None = None
-        if len(scan.codes) >= 2 or (len(scan.codes) == 1 and context.alone):
-            check = self.check(
-                scan.codes, dos=context.dos or as_of, setting=setting or context.setting or "any",
-                alone=context.alone, scope=context.scope,
+        ranked = self.ranker.rank(reading.focus, codes, limit=MAX_SUGGESTIONS + 1, aspect=reading.aspect)
+        if not scan.codes and not scan.unknown and len(_WORDS.findall(question)) <= CLARIFY_MAX_WORDS:
+            return Answer(
+                status="no_match", entry_id=None, confidence=0.0, suggestions=self._suggestions(ranked), sources=(),
+                answer=("Could you say a little more? Name the code or codes and what you want to know about them "
+                        "(what a code covers, how often it may be billed, what it may be billed with, documentation, "
+                        "hospital or freestanding ...). Some questions faqbot can answer are listed below."),
+                kind="clarify", **base,
             )
 
-        if scan.unknown and not scan.codes:
+        intent = question_intent(reading.focus)
+        check: RuleCheck | None = None
+        if intent != "difference" and (len(scan.codes) >= 2 or (len(scan.codes) == 1 and context.alone)):
+            check = self.check(
+                scan.codes, dos=context.dos or as_of, setting=setting or context.setting or "any",
+                alone=context.alone, scope=context.scope, asked=codes,
+            )
+
+        if scan.unknown and (not scan.codes or intent in ("together", "alone") or len(scan.codes) + len(scan.unknown) >= 2):
+            text = " ".join(notices)
+            if scan.codes:
+                text += (f" faqbot cannot check {', '.join(scan.codes)} with a code it does not know. "
+                         "What it knows about the codes it recognised:\n\n") + self._cards(scan.codes, as_of)[0]
             return Answer(
                 status="no_match", entry_id=None, confidence=0.0, suggestions=self._suggestions(ranked),
-                sources=(), answer=" ".join(notices), kind="none", **base,
+                sources=self._sources(self._cards(scan.codes, as_of)[1]), answer=text, kind="unknown_code", **base,
             )
 
         best = ranked[0] if ranked else None
-        entry = self._trusted_entry(best, scan, check, threshold)
+        entry = self._trusted_entry(best, codes, scan, check, threshold, intent)
         if entry is not None and best is not None:
+            gap = _gap(reading)
+            if gap is not None and entry.aspect != reading.aspect and not text_covers(reading.aspect, entry.answer, reading.focus):  # type: ignore[arg-type]
+                return self._not_covered(gap, codes, ranked, as_of, base)
             return Answer(
                 status="answered", entry_id=entry.id, confidence=best.score,
-                answer=self._entry_text(entry, scan, check, as_of),
+                answer=self._entry_text(entry, codes, check, as_of),
                 suggestions=self._suggestions(ranked, skip=entry.id), sources=self._sources(entry.sources),
                 rule_check=check, kind="faq", misconception=entry.misconception, **base,
             )
 
         if check is not None:
-            decided = [f for f in check.findings if f.kind in _ALONE_OR_PAIR_KINDS]
+            decided = [f for f in check.findings if f.kind in _ALONE_OR_PAIR_KINDS and f.asked]
             covered = sum(1 for f in decided if f.verdict != "unknown")
             source_ids: list[str] = []
             for finding in check.findings:
@@ -247,13 +361,14 @@ class Faqbot:
                 rule_check=check, kind="rule_check", **base,
             )
 
-        if scan.codes:
-            cards = [self.kb.codes[code] for code in scan.codes]
-            source_ids = tuple(dict.fromkeys(s for card in cards for s in card.sources))
+        if codes:
+            gap = _gap(reading)
+            if gap is not None:
+                return self._not_covered(gap, codes, ranked, as_of, base)
+            text, source_ids_ = self._cards(codes, as_of)
             return Answer(
-                status="answered", entry_id=None, confidence=1.0,
-                answer="\n\n".join(code_card_text(card, as_of) for card in cards),
-                suggestions=self._suggestions(ranked), sources=self._sources(source_ids), kind="code_card", **base,
+                status="answered", entry_id=None, confidence=1.0, answer=text,
+                suggestions=self._suggestions(ranked), sources=self._sources(source_ids_), kind="code_card", **base,
             )
 
         text = "I don't know: no entry in the knowledge base matches this question well enough."
@@ -262,4 +377,19 @@ class Faqbot:
         return Answer(
             status="no_match", entry_id=None, confidence=best.score if best else 0.0, answer=text,
             suggestions=self._suggestions(ranked), sources=(), kind="none", **base,
+        )
+
+    def _not_covered(
+        self, gap: str, codes: tuple[str, ...], ranked: list[Scored], as_of: date, base: dict[str, Any]
+    ) -> Answer:
+        """The question asks about an aspect no entry covers: say so, with the codes' cards as context."""
+        about = f" for {', '.join(codes)}" if codes else ""
+        text = f"Nothing in the knowledge base covers {gap}{about}."
+        source_ids: tuple[str, ...] = ()
+        if codes:
+            cards, source_ids = self._cards(codes, as_of)
+            text += " What faqbot knows about the code, as context:\n\n" + cards
+        return Answer(
+            status="no_match", entry_id=None, confidence=0.0, suggestions=self._suggestions(ranked),
+            sources=self._sources(source_ids), answer=text, kind="not_covered", **base,
         )

@@ -21,7 +21,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from faqbot.engine import MATCH_THRESHOLD, Faqbot
+from faqbot.engine import CONFIDENCE_LEVELS, MATCH_THRESHOLD, Faqbot
 from faqbot.transcripts import Transcript
 
 REFUSAL_TARGET = 0.95
@@ -61,6 +61,9 @@ class Report:
     answered_right: float
     verdicts: int
     verdict_accuracy: float | None
+    handled_right: float  # of all questions: answered with the right entry, or rightly refused
+    answered_wrong: float  # of all questions: answered, and wrongly (another entry, or should refuse)
+    refused_in_scope: float  # of all questions: refused although an entry (or a card) answers it
     wrong: tuple[tuple[str, str, str, float, float], ...]  # question, expected, got, got score, expected score
 
 
@@ -116,6 +119,10 @@ def score(system: str, items: Sequence[Labeled], predictions: Sequence[Predictio
         verdicts=len(verdict_items),
         verdict_accuracy=(sum(p.verdict == i.expected_verdict for i, p in verdict_items) / len(verdict_items)
                           if verdict_items else None),
+        handled_right=sum(_is_right(i, p) for i, p in zip(items, predictions)) / len(items) if items else 0.0,
+        answered_wrong=sum(not _is_right(i, p) for i, p in answered) / len(items) if items else 0.0,
+        refused_in_scope=(sum(not p.answered for i, p in zip(items, predictions) if not i.expect_refusal)
+                          / len(items) if items else 0.0),
         wrong=tuple(wrong),
     )
 
@@ -233,6 +240,17 @@ def reliability(items: Sequence[Labeled], engine: Faqbot) -> list[tuple[float, f
     return rows
 
 
+def by_confidence_level(items: Sequence[Labeled], engine: Faqbot) -> list[tuple[str, int, int]]:
+    """Answered questions per confidence label (high, medium, low): (label, answers, wrong answers)."""
+    counts = {label: [0, 0] for _, label in CONFIDENCE_LEVELS}
+    for item in items:
+        answer = engine.answer(item.question, as_of=item.as_of)
+        if answer.status == "answered":
+            counts[answer.confidence_level][0] += 1
+            counts[answer.confidence_level][1] += not _is_right(item, _prediction((), answer))
+    return [(label, answers, wrong) for label, (answers, wrong) in counts.items()]
+
+
 def evaluate(engine: Faqbot, items: Sequence[Labeled], *, threshold: float | None = None) -> dict[str, object]:
     """Reports for each system at its chosen threshold, and the sweep that chose faqbot's."""
     faq_threshold = MATCH_THRESHOLD if threshold is None else threshold
@@ -248,14 +266,17 @@ def evaluate(engine: Faqbot, items: Sequence[Labeled], *, threshold: float | Non
         )
         reports.append(best_report)
     return {"reports": reports, "sweep": sweep, "recommended_threshold": recommended,
-            "reliability": reliability(items, engine)}
+            "reliability": reliability(items, engine), "levels": by_confidence_level(items, engine)}
 
 
 def format_reports(result: dict[str, object]) -> str:
     reports: list[Report] = result["reports"]  # type: ignore[assignment]
     sweep: list[tuple[float, Report]] = result["sweep"]  # type: ignore[assignment]
     head = f"{'system':<12}{'thresh':>7}{'top-1':>8}{'top-3':>8}{'MRR':>7}{'refused':>9}{'ans.right':>10}{'verdict':>9}{'overall':>9}"
-    lines = [f"{reports[0].in_scope} in-scope, {reports[0].out_of_scope} out-of-scope, {reports[0].verdicts} with a verdict",
+    first = reports[0]
+    lines = [f"{first.in_scope} in-scope, {first.out_of_scope} out-of-scope, {first.verdicts} with a verdict",
+             f"faqbot, of all questions: handled right {first.handled_right:.3f}, answered wrong "
+             f"{first.answered_wrong:.3f}, in-scope refused {first.refused_in_scope:.3f}",
              "", head]
     for r in reports:
         verdict = f"{r.verdict_accuracy:.3f}" if r.verdict_accuracy is not None else "-"
@@ -270,6 +291,9 @@ def format_reports(result: dict[str, object]) -> str:
                  f"(the lowest that refuses at least {REFUSAL_TARGET:.0%} of out-of-scope questions)")
     lines += ["", "faqbot confidence vs correctness (answered questions):", f"{'confidence':>12}{'answers':>9}{'right':>8}"]
     lines += [f"{low:>5.2f}-{high:<6.2f}{count:>9}{right:>8.2f}" for low, high, count, right in result["reliability"]]
+    lines += ["", "faqbot answers by confidence label:", f"{'label':>8}{'answers':>9}{'wrong':>7}{'wrong share':>13}"]
+    lines += [f"{label:>8}{answers:>9}{wrong:>7}{(wrong / answers if answers else 0.0):>13.3f}"
+              for label, answers, wrong in result["levels"]]  # type: ignore[attr-defined]
     wrong = reports[0].wrong
     lines += ["", f"faqbot wrong answers ({len(wrong)}):"]
     lines += [f"  {q!r}: expected {e}, got {g} ({gs:.2f}; expected scored {es:.2f})" for q, e, g, gs, es in wrong]

@@ -368,7 +368,7 @@ def _load_entries(root: Path, sources: dict[str, Source], codes: dict[str, CodeC
 
 _RULE_FIELDS = {
     "id", "relation", "codes_a", "codes_b", "scope", "setting", "effective_from", "effective_to",
-    "modifier_indicator", "modifiers", "limit", "reason", "sources", "reviewed",
+    "modifier_indicator", "modifiers", "limit", "reason", "sources", "reviewed", "span",
 }
 
 
@@ -384,6 +384,11 @@ def _load_rules(root: Path, sources: dict[str, Source], codes: dict[str, CodeCar
         rel = r.file
         r.unknown_fields(_RULE_FIELDS)
         relation = r.text("relation")
+        span = r.text("span", required=False) or "claim"
+        if span not in ("claim", "course"):
+            r.problem("span", f"expected claim or course, got '{span}'")
+        elif span == "course" and relation != "requires":
+            r.problem("span", "only a 'requires' rule has a span")
         rule = Rule(
             id=r.text("id"),
             relation=relation,  # type: ignore[arg-type]
@@ -400,6 +405,7 @@ def _load_rules(root: Path, sources: dict[str, Source], codes: dict[str, CodeCar
             modifiers=r.texts("modifiers", required=False),
             limit=r.text("limit", required=relation == "frequency"),
             file=rel,
+            span="course" if span == "course" else "claim",
         )
         _check_rule_shape(r, rule)
         _check_sources(r, rule.sources, sources)
@@ -506,8 +512,8 @@ def _load_scope(root: Path, problems: list[Problem]) -> tuple[ScopeTopic, ...]:
     topics: list[ScopeTopic] = []
     for data in _tables(_read_toml(path, root, problems), "topic", rel, problems):
         r = _Record(data, rel, "topic", "id", problems)
-        r.unknown_fields({"id", "patterns", "message"})
-        topic = ScopeTopic(r.text("id"), r.texts("patterns"), r.text("message"))
+        r.unknown_fields({"id", "patterns", "message", "even_with_codes"})
+        topic = ScopeTopic(r.text("id"), r.texts("patterns"), r.text("message"), even_with_codes=r.flag("even_with_codes"))
         for pattern in topic.patterns:
             try:
                 re.compile(pattern)

@@ -130,6 +130,9 @@ class Rule:
     modifiers: tuple[str, ...] = ()
     limit: str = ""
     file: str = ""
+    # requires: where the primary code must be. "claim": billed with it; "course": anywhere in the
+    # course, on any date (an IMRT device needs an IMRT plan in the course, not on the same claim).
+    span: Literal["claim", "course"] = "claim"
 
     def in_effect(self, dos: date) -> bool:
         """True when the rule applies on this date of service (effective_from <= dos < effective_to)."""
@@ -147,6 +150,7 @@ class ScopeTopic:
     id: str
     patterns: tuple[str, ...]
     message: str
+    even_with_codes: bool = False  # refused even when the question names a known code (fee amounts)
 
     def matches(self, text: str) -> bool:
         return any(re.search(rf"(?<!\w){pattern}(?!\w)", text, re.IGNORECASE) for pattern in self.patterns)

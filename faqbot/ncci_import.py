@@ -683,6 +683,7 @@ def render_source_toml(*, source_id: str, title: str, url: str = NCCI_PTP_URL,
         f"publisher = {_toml_str(publisher)}\n"
         f"url = {_toml_str(url)}\n"
         f"accessed = {accessed.isoformat()}\n"
+        "tier = \"regulator\"\n"
     )
 
 

@@ -24,7 +24,8 @@ from rapidfuzz.distance import Levenshtein
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from faqbot.codes import CodeMention, expand_range, find_mentions, mentions_of_known
-from faqbot.model import Entry
+from faqbot.model import ASPECTS, Entry
+from faqbot.question_reading import question_aspect
 from faqbot.text_index import char_vectorizer, fit_or_load, word_vectorizer
 
 # How much an entry's other codes lower its code score ("what is 77011" vs an entry on 77011 and 77014).
@@ -107,6 +108,8 @@ FEATURES: tuple[str, ...] = (
     "entry_word_with_codes",
     "codes_question_no_words",  # the code signals again when the question is nothing but codes
     "codes_declared_no_words",
+    "same_aspect",  # the question's aspect (documentation, timing, units ...) is the entry's
+    "other_aspect",  # the question names an aspect and the entry answers another one
 )
 
 
@@ -271,6 +274,7 @@ class Ranker:
         self._intent_names = sorted({name for name, _ in _INTENTS} | {"about", "definition"})
         self._intents = np.array([self._intent_names.index(question_intent(e.question)) for e in self.entries])
         self.intents = tuple(self._intent_names[i] for i in self._intents)
+        self._aspects = np.array([ASPECTS.index(e.aspect) for e in self.entries], dtype=np.int64)
         self.subject_codes = tuple(all_codes)
         self.question_codes = tuple(question_codes)
         self._own_codes = CodePostings(self.question_codes)
@@ -348,11 +352,12 @@ class Ranker:
         mixed[shortlist] = np.maximum.reduceat(0.5 * word_docs[doc_rows] + 0.5 * char_docs, offsets)
         return word_best, char_best, mixed, whole_entry
 
-    def features(self, question: str, codes: Collection[str] = ()) -> np.ndarray:
-        """One row of :data:`FEATURES` per entry, in entry order. ``codes``: the known codes asked."""
-        return self._features(question, frozenset(codes), self._cleaned(question))
+    def features(self, question: str, codes: Collection[str] = (), *, aspect: str | None = None) -> np.ndarray:
+        """One row of :data:`FEATURES` per entry, in entry order. ``codes``: the known codes asked;
+        ``aspect``: what the question asks (default: read from ``question``)."""
+        return self._features(question, frozenset(codes), self._cleaned(question), aspect)
 
-    def _features(self, question: str, asked: frozenset[str], cleaned: str) -> np.ndarray:
+    def _features(self, question: str, asked: frozenset[str], cleaned: str, aspect: str | None = None) -> np.ndarray:
         own, phrasings, declared = self._code_overlaps(asked)
         word, char, mixed, whole = self._text_signals(cleaned, np.maximum(own, phrasings))
         has_codes = float(bool(asked))
@@ -361,6 +366,9 @@ class Ranker:
         named = np.maximum(np.maximum(own, phrasings), declared) > 0
         intent = question_intent(question)
         same_intent = (self._intents == self._intent_names.index(intent)) & (intent != "about")
+        aspect = aspect or question_aspect(question)
+        same_aspect = self._aspects == (ASPECTS.index(aspect) if aspect else -1)
+        other_aspect = ~same_aspect & (aspect is not None)
         return np.column_stack([
             word, char, mixed, whole,
             own, phrasings, declared,
@@ -368,14 +376,18 @@ class Ranker:
             same_intent,
             has_codes * word, has_codes * char, has_codes * whole,
             no_words * own, no_words * declared,
+            same_aspect, other_aspect,
         ]).astype(np.float64)
 
-    def rank(self, question: str, codes: Collection[str] = (), *, limit: int = 5) -> list[Scored]:
-        """Entries best first. ``codes`` are the known codes the question names."""
+    def rank(
+        self, question: str, codes: Collection[str] = (), *, limit: int = 5, aspect: str | None = None
+    ) -> list[Scored]:
+        """Entries best first. ``codes`` are the known codes the question names; ``aspect`` what it
+        asks about them (default: read from ``question``)."""
         if not self.entries:
             return []
         cleaned = self._cleaned(question)  # once: for the features and for the known-word share
-        rows = self._features(question, frozenset(codes), cleaned)
+        rows = self._features(question, frozenset(codes), cleaned, aspect)
         coverage = self.vocabulary_coverage(cleaned, known_codes=len(codes))
         combined = self.weights.confidence(self.weights.relevance(rows), coverage)
         limit = min(limit, len(combined))

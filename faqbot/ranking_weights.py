@@ -2,22 +2,24 @@
 do not edit by hand. One logistic-regression coefficient per feature of faqbot.ranking.FEATURES."""
 
 COEFFICIENTS: dict[str, float] = {
-    "phrasing_word": 1.5371,
-    "phrasing_char": 4.2933,
-    "phrasing_mix": 0.9917,
-    "entry_word": 11.8772,
-    "codes_question": 2.85,
-    "codes_phrasings": 1.4913,
-    "codes_declared": 2.9581,
-    "codes_elsewhere": -3.0957,
-    "codes_none": -0.8064,
-    "same_intent": 1.2662,
-    "phrasing_word_with_codes": -3.1606,
-    "phrasing_char_with_codes": -3.3494,
-    "entry_word_with_codes": 0.8597,
-    "codes_question_no_words": 0.7498,
-    "codes_declared_no_words": 1.0158,
+    "phrasing_word": 1.5738,
+    "phrasing_char": 4.2422,
+    "phrasing_mix": 0.95,
+    "entry_word": 11.9403,
+    "codes_question": 2.9437,
+    "codes_phrasings": 1.5469,
+    "codes_declared": 2.9638,
+    "codes_elsewhere": -2.965,
+    "codes_none": -0.7814,
+    "same_intent": 1.076,
+    "phrasing_word_with_codes": -3.1619,
+    "phrasing_char_with_codes": -3.4183,
+    "entry_word_with_codes": 0.7247,
+    "codes_question_no_words": 0.6918,
+    "codes_declared_no_words": 0.986,
+    "same_aspect": 0.1626,
+    "other_aspect": -0.7028,
 }
-BIAS: float = -7.9072
+BIAS: float = -7.7574
 # Confidence: sigmoid(a * relevance logit + b * known-word share + c), fitted on whether the best entry is right.
-CALIBRATION: tuple[float, float, float] = (0.4086, 3.3047, -1.7946)
+CALIBRATION: tuple[float, float, float] = (0.3999, 3.3787, -1.9006)

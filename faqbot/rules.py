@@ -8,7 +8,7 @@ is ``unknown``: no rule known is never taken to mean "allowed".
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from itertools import combinations
 from typing import Any, Iterable, Literal
@@ -66,6 +66,7 @@ class Finding:
     effective_to: date | None = None
     rule_id: str | None = None
     sources: tuple[SourceRef, ...] = ()
+    asked: bool = True  # about what the question asks (False: a pair among other codes it names)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,16 +77,30 @@ class RuleCheck:
     setting: str
     codes: tuple[str, ...]
     scope: str | None = None  # the scope the question named ("same day", "same course"), if any
+    asked_codes: tuple[str, ...] = ()  # the codes the question asks about, when it names others too
+
+    @property
+    def headline_codes(self) -> tuple[str, ...]:
+        """The codes the verdict is about."""
+        return self.asked_codes or self.codes
+
+    @property
+    def ordered_findings(self) -> tuple[Finding, ...]:
+        """What was asked first, then what was found among the other codes (pairs with no rule among
+        those are left out: they answer nothing the question asked)."""
+        asked = [f for f in self.findings if f.asked]
+        others = [f for f in self.findings if not f.asked and f.verdict != "unknown"]
+        return (*asked, *others)
 
     def to_dict(self) -> dict[str, Any]:
-        return _jsonable(asdict(self))
+        return jsonable(asdict(self))
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     if isinstance(value, dict):
-        return {key: _jsonable(item) for key, item in value.items()}
+        return {key: jsonable(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_jsonable(item) for item in value]
+        return [jsonable(item) for item in value]
     if isinstance(value, date):
         return value.isoformat()
     return value
@@ -226,6 +241,10 @@ class RuleChecker:
                 if present:
                     findings.append(self._finding(rule, (code, *present), "requires", "allowed",
                                                   f"{code} needs one of {', '.join(rule.codes_b)}: {', '.join(present)} is billed with it. {rule.reason}", setting))
+                elif rule.span == "course":
+                    findings.append(self._finding(rule, (code,), "requires", "depends",
+                                                  f"{code} needs one of {', '.join(rule.codes_b)} in the same course, on any date: "
+                                                  f"fine if the course has it, not billable if it does not. {rule.reason}", setting))
                 else:
                     findings.append(self._finding(rule, (code,), "requires", "not_allowed",
                                                   f"{code} needs one of {', '.join(rule.codes_b)} and none is billed with it. {rule.reason}", setting))
@@ -249,13 +268,28 @@ class RuleChecker:
         return findings
 
     def check(
-        self, codes: Iterable[str], *, dos: date, setting: str = "any", alone: bool = False, scope: str | None = None
+        self, codes: Iterable[str], *, dos: date, setting: str = "any", alone: bool = False, scope: str | None = None,
+        asked: Iterable[str] = (),
     ) -> RuleCheck:
-        """Check every pair and every single code. ``alone`` asks whether one code may stand alone."""
+        """Check every pair and every single code. ``alone`` asks whether one code may stand alone.
+
+        ``asked``: the codes the question asks about, when it names others as context ("we billed
+        77301 and 77295; is 77300 bundled?" asks about 77300). The verdict covers what was asked: the
+        asked codes themselves and their pairs (with each other, or with the context codes when one
+        code is asked); the other findings are kept, marked ``asked = False``."""
         ordered = tuple(dict.fromkeys(codes))
+        focus = frozenset(asked) & frozenset(ordered) or frozenset(ordered)
+
+        def is_asked(pair: tuple[str, str]) -> bool:
+            inside = sum(code in focus for code in pair)
+            return inside == 2 or (inside == 1 and len(focus) == 1)
+
         findings: list[Finding] = []
         for code in ordered:
-            findings.extend(self._single(code, ordered, dos, setting, alone and len(ordered) == 1))
+            single = self._single(code, ordered, dos, setting, alone and len(ordered) == 1)
+            findings.extend(f if code in focus else replace(f, asked=False) for f in single)
         for a, b in combinations(ordered, 2):
-            findings.extend(self._pair(a, b, dos, setting))
-        return RuleCheck(overall_verdict(findings), tuple(findings), dos, setting, ordered, scope)
+            findings.extend(f if is_asked((a, b)) else replace(f, asked=False) for f in self._pair(a, b, dos, setting))
+        verdict = overall_verdict(f for f in findings if f.asked)
+        asked_codes = tuple(code for code in ordered if code in focus) if len(focus) < len(ordered) else ()
+        return RuleCheck(verdict, tuple(findings), dos, setting, ordered, scope, asked_codes)

@@ -23,15 +23,16 @@ def _wrap(text: str, indent: str = "") -> str:
 def format_check(check: RuleCheck) -> str:
     """The rule check as a table: one row per finding (verdict, codes, kind), its reason and sources below."""
     lines = [
-        f"Verdict: {VERDICT_WORDS[check.verdict].upper()}   codes: {', '.join(check.codes)}   "
+        f"Verdict: {VERDICT_WORDS[check.verdict].upper()}   codes: {', '.join(check.headline_codes)}   "
         f"date of service: {check.dos.isoformat()}   setting: {setting_label(check.setting)}"
         + (f"   scope: {check.scope}" if check.scope else ""),
         "",
         f"{'verdict':<25}{'codes':<22}kind",
         f"{'-' * 24} {'-' * 21} {'-' * 17}",
     ]
-    for finding in check.findings:
-        lines.append(f"{VERDICT_WORDS[finding.verdict]:<25}{' + '.join(finding.codes):<22}{finding.kind}")
+    for finding in check.ordered_findings:
+        kind = finding.kind if finding.asked else f"{finding.kind} (other codes named)"
+        lines.append(f"{VERDICT_WORDS[finding.verdict]:<25}{' + '.join(finding.codes):<22}{kind}")
         lines.append(_wrap(finding.reason, "    "))
         details: list[str] = []
         if finding.modifiers:

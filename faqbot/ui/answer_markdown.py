@@ -59,20 +59,17 @@ def notice_label(notice: str) -> str:
 
 
 def confidence_label(answer: Answer) -> str:
-    """``confidence 0.93 (high)``, or ``no match``."""
+    """``confidence 0.93 (high)``, or ``no match``; levels from :data:`faqbot.engine.CONFIDENCE_LEVELS`."""
     if answer.status == "no_match":
         return "no match"
-    # Cut-offs from the dev set's reliability table (README, "Quality"): below 0.4 about half the
-    # answers are right, 0.4-0.6 about 85%, above 0.6 over 90%.
-    level = "high" if answer.confidence >= 0.6 else "medium" if answer.confidence >= 0.4 else "low"
-    return f"confidence {answer.confidence:.2f} ({level})"
+    return f"confidence {answer.confidence:.2f} ({answer.confidence_level})"
 
 
 def matched_label(answer: Answer) -> str:
     """What answered: the entry id, or the kind of answer."""
     if answer.entry_id:
         return f"entry {answer.entry_id}"
-    return {"code_card": "code card", "rule_check": "rule check", "none": "no entry"}.get(answer.kind, answer.kind)
+    return answer.kind.replace("_", " ") if answer.kind != "none" else "no entry"
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,17 +85,17 @@ class VerdictRow:
 
 
 def verdict_heading(check: RuleCheck) -> str:
-    """``ALLOWED · date of service 2026-11-26 · any setting``."""
+    """``ALLOWED · 77295, 77300 · date of service 2026-11-26 · any setting``."""
     return (
-        f"{VERDICT_WORDS[check.verdict].upper()} · date of service {check.dos.isoformat()} · "
+        f"{VERDICT_WORDS[check.verdict].upper()} · {', '.join(check.headline_codes)} · date of service {check.dos.isoformat()} · "
         f"{setting_label(check.setting)}"
     )
 
 
 def verdict_rows(check: RuleCheck) -> list[VerdictRow]:
-    """The findings of a rule check, one row each, in the order the checker found them."""
+    """The findings of a rule check, one row each: what was asked first, then the other codes named."""
     rows: list[VerdictRow] = []
-    for finding in check.findings:
+    for finding in check.ordered_findings:
         extra: list[str] = []
         if finding.modifiers:
             extra.append(f"Modifiers that may apply: {', '.join(finding.modifiers)}.")
@@ -107,7 +104,8 @@ def verdict_rows(check: RuleCheck) -> list[VerdictRow]:
         reason = " ".join([" ".join(finding.reason.split()), *extra])
         rows.append(VerdictRow(
             codes=" + ".join(finding.codes), verdict=VERDICT_WORDS[finding.verdict], verdict_key=finding.verdict,
-            kind=finding.kind.replace("_", " "), reason=reason, sources=finding.sources,
+            kind=finding.kind.replace("_", " ") + ("" if finding.asked else " (other codes)"),
+            reason=reason, sources=finding.sources,
         ))
     return rows
 

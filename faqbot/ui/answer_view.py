@@ -40,9 +40,7 @@ CONFIDENCE_STYLES = {
 
 def meta_line(answer: Answer) -> Content:
     """``faqbot  entry x  confidence 0.99 (high)  as of 2026-11-26`` (wraps on narrow screens)."""
-    level = "none" if answer.status == "no_match" else (
-        "high" if answer.confidence >= 0.75 else "medium" if answer.confidence >= 0.5 else "low"
-    )
+    level = answer.confidence_level
     return Content.assemble(
         ("faqbot", "bold $text-primary"), "  ",
         (matched_label(answer), "$text-muted"), "  ",

@@ -1,0 +1,135 @@
+"""What a question asks: its focus (the question inside a long post), its aspect, and whether it is
+too short to answer.
+
+Real help-desk questions are often a story followed by the question ("We treated ... and billed
+... Can we bill 77370 now that treatment has ended?"). Ranking the whole post lets the story decide;
+ranking the interrogative sentences lets the question decide. The aspect (documentation, timing,
+units ...) is what the question wants to know about its codes, so that an entry about the right code
+but another aspect is not presented as the answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from faqbot.model import Aspect
+
+# A post this long (in words) with several sentences is read for its focus.
+LONG_QUESTION_WORDS = 20
+# A focus with fewer content words than this ("Is this correct?") takes the sentence before it too.
+MIN_FOCUS_WORDS = 4
+
+_SENTENCE = re.compile(r"[^.?!\n]+[.?!]*")
+_ASKING = re.compile(
+    r"^\s*(?:so\s+|and\s+|but\s+|also\s+|then\s+)?(?:can|could|should|would|will|is|are|was|were|do|does|did|may|must|"
+    r"how|what|when|which|who|why|where|has|have)\b"
+    r"|\b(?:wondering|my question|question is|need to know|anyone know|does anyone|any(?:one| one) (?:have|had)|"
+    r"help me|advise|please clarify|not sure (?:if|whether|how|what))\b",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[a-z0-9]+", re.IGNORECASE)
+
+# Cues for each aspect, most specific first: the first aspect whose cue matches is the question's.
+# Matched on the lower-cased text. Definition and scenario come last: most questions also "ask what".
+ASPECT_CUES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
+    ("payment", re.compile(
+        r"\b(how much|reimburs\w*|payment (?:rate|amount)|fee schedule|allowable|allowed amount|rvus?|"
+        r"apc|c-?apc|packaged (?:payment|into)|paid separately|separately (?:paid|payable)|how (?:is|are) .{0,30} paid)\b")),
+    ("coverage", re.compile(
+        r"\b(prior auth\w*|pre-?auth\w*|preauthori\w*|authori[sz]ation|medical(?:ly)? necess\w*|lcd|ncd|covered|coverage|"
+        r"cover (?:it|this|the)|non-?covered)\b")),
+    ("modifier", re.compile(r"\b(modifiers?|mod\s?\d\d|-(?:26|tc|59|76|77|xs|xu|xe|xp|25|52|53|gc|gz|ga|kx)|"
+                            r"x\{?(?:e|s|p|u)\}?(?=\W)|abn)\b")),
+    ("documentation", re.compile(
+        r"\b(document\w*|notes?|charted|chart|signs?|signed|signature|co-?sign\w*|supervis\w*|orders?|ordered|"
+        r"attest\w*|audit\w*|records?|in person|face[- ]to[- ]face|remote(?:ly)?|review(?:ed|s)? (?:the )?images?|"
+        r"who (?:can|may|must|should) (?:bill|perform|do|sign|review))\b")),
+    ("timing", re.compile(
+        r"\b(after (?:the )?(?:treatment|course|tx|therapy|last|completion)|(?:treatment|course|therapy) (?:has )?"
+        r"(?:ended|end|finished|completed|was completed|is over)|boost|re-?plans?|re-?planning|re-?simulat\w*|"
+        r"interrupt\w*|break in|resum\w*|restart\w*|date of service|dos|mid-?course|re-?irradiat\w*|re-?treat\w*|"
+        r"second course|new course|same course|second plan|another plan|last week|final week|first week|before (?:the )?(?:plan|treatment|simulation|start)|"
+        r"same week|which day|what day)\b")),
+    ("setting", re.compile(
+        r"\b(hospital (?:vs\.?|versus|or) |freestanding (?:vs\.?|versus|or) |place of service|pos \d\d|global(?:ly)?|split[- ]bill\w*|"
+        r"technical component|professional component|provider[- ]based|site of service|in a hospital setting)\b")),
+    ("frequency", re.compile(
+        r"\b(how many|how often|units?|per (?:week|course|fraction|day|session|plan|field|port|treatment)|"
+        r"once|twice|mue|frequency|limit\w*|times|every (?:week|day|five|5))\b")),
+    ("combination", re.compile(
+        r"\b(together|alone|by itself|on its own|stand-?alone|without|same (?:day|date|claim|encounter)|along with|bundl\w*|separately|in addition to|ncci|edits?|"
+        r"(?:bill|billed|billable|report|reported|charge|charged|code|coded|paid|denied) (?:it )?with|included in)\b")),
+    ("definition", re.compile(
+        r"\b(what (?:is|are|does)|what's|whats|difference|differ|vs\.?|versus|define|definition|meaning|means|describe|"
+        r"description|explain|stand for)\b")),
+    ("scenario", re.compile(
+        r"\b(how (?:do|should|would|can) (?:i|we|you) (?:code|bill|charge|report)|what (?:cpt |hcpcs )?codes? "
+        r"(?:do|should|would|can|to)|which codes?|charges? for|coding for|code this|bill this)\b")),
+)
+_CUES = dict(ASPECT_CUES)
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionReading:
+    """How faqbot reads one question."""
+
+    focus: str  # the part that asks (the whole text for a short question)
+    aspect: Aspect | None  # what it wants to know, None when no cue says
+    long: bool  # a long post whose focus was read out of it
+
+
+def question_aspect(text: str) -> Aspect | None:
+    """The first aspect (in :data:`ASPECT_CUES` order) whose cue the text matches, else None."""
+    lowered = text.lower()
+    for aspect, cue in ASPECT_CUES:
+        if cue.search(lowered):
+            return aspect
+    return None
+
+
+_MODIFIER_NAMED = re.compile(
+    r"\b(?:modifiers?|mod)\s*-?\s*([a-z0-9]{2})\b|-(26|tc|59|76|77|25|52|53|x[espu]|g[acz]|kx|p[on])\b|"
+    r"\b(x[espu]|ga|gz|kx|gc|po|pn|tc)\b",
+    re.IGNORECASE,
+)
+
+
+def modifiers_named(text: str) -> frozenset[str]:
+    """The modifiers a question names ("modifier 59", "-XS", "GA"), upper-cased."""
+    return frozenset(next(g for g in m.groups() if g).upper() for m in _MODIFIER_NAMED.finditer(text))
+
+
+def text_covers(aspect: Aspect, text: str, question: str = "") -> bool:
+    """Whether a text (an entry's answer) speaks to the ``aspect`` of ``question`` at all, by the same
+    cues; for a modifier question, whether it names a modifier the question names."""
+    if aspect == "modifier":
+        named = modifiers_named(question)
+        if named:
+            return any(re.search(rf"\b{m}\b", text, re.IGNORECASE) for m in named)
+    return bool(_CUES[aspect].search(text.lower()))
+
+
+def _content_words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def question_focus(text: str) -> tuple[str, bool]:
+    """The interrogative sentences of a long post (with the sentence before them when they are too
+    short to say anything alone), and whether the text was long enough to need it."""
+    sentences = [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
+    if _content_words(text) < LONG_QUESTION_WORDS or len(sentences) < 2:
+        return text, False
+    asking = [i for i, s in enumerate(sentences) if s.endswith("?") or _ASKING.search(s)]
+    if not asking:
+        asking = [len(sentences) - 1]
+    chosen = set(asking)
+    for i in asking:
+        if _content_words(sentences[i]) < MIN_FOCUS_WORDS and i > 0:
+            chosen.add(i - 1)
+    return " ".join(sentences[i] for i in sorted(chosen)), True
+
+
+def read_question(text: str) -> QuestionReading:
+    focus, long = question_focus(text)
+    return QuestionReading(focus=focus, aspect=question_aspect(focus) or (question_aspect(text) if long else None), long=long)

@@ -1,0 +1,138 @@
+"""faqbot answers the question that was asked, or says what it cannot answer (real knowledge base).
+
+Each pattern that made it confidently answer a different question has a test here: a long
+forum-style post, an entry on the right code but another aspect, an unknown code in a pair, an
+entry's opening words against the verdict, "X vs Y", one-word questions, fee amounts.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from faqbot.codes import find_mentions
+from faqbot.engine import Faqbot, contradicts, opening_stance
+from faqbot.knowledge import load_knowledge
+from faqbot.question_context import read_context
+from faqbot.ranking import codes_in, question_intent
+
+from conftest import DATA, TODAY
+
+LONG_POST = (
+    "We billed 77301 and 77295 for this patient earlier in the course. Now the physicist did a calculation "
+    "for each of the fields and I want to know whether 77300 is bundled into the IMRT plan or can be billed "
+    "separately?"
+)
+
+
+@pytest.mark.parametrize("question", ["denied", "IMRT", "last", "first?"])
+def test_one_or_two_words_without_a_code_get_a_clarifying_reply(engine: Faqbot, question: str) -> None:
+    answer = engine.answer(question, as_of=TODAY)
+    assert (answer.status, answer.kind, answer.entry_id) == ("no_match", "clarify", None)
+    assert answer.answer.startswith("Could you say a little more?")
+
+
+def test_a_code_alone_is_still_answered(engine: Faqbot) -> None:
+    assert engine.answer("77300", as_of=TODAY).status == "answered"
+
+
+def test_an_unknown_code_in_a_pair_is_said_plainly(engine: Faqbot) -> None:
+    answer = engine.answer("can i bill 77301 and 77999 together", as_of=TODAY)
+    assert (answer.status, answer.kind, answer.entry_id) == ("no_match", "unknown_code", None)
+    assert answer.unknown_codes == ("77999",)
+    assert answer.answer.startswith("77999 is not in our code table")
+    assert "cannot check 77301" in answer.answer
+
+
+def test_x_vs_y_is_a_definition_question_not_a_yes_no_one(engine: Faqbot) -> None:
+    answer = engine.answer("77263 vs 77262 difference", as_of=TODAY)
+    assert answer.status == "answered" and answer.rule_check is None
+    assert opening_stance(answer.direct_answer) is None
+    assert "77262" in answer.answer and "77263" in answer.answer
+
+
+def test_fee_amounts_are_refused_even_with_a_code(engine: Faqbot) -> None:
+    answer = engine.answer("how much does medicare pay for 77301?", as_of=TODAY)
+    assert (answer.status, answer.kind) == ("no_match", "out_of_scope")
+    assert "fee amounts" in answer.answer
+
+
+def test_a_modifier_question_is_answered_only_by_an_entry_that_names_the_modifier(engine: Faqbot) -> None:
+    answer = engine.answer("what is modifier 59", as_of=TODAY)
+    assert answer.kind == "not_covered" or (answer.entry_id and "59" in answer.answer)
+
+
+def test_the_verdict_of_a_long_post_covers_the_pair_it_asks_about(engine: Faqbot) -> None:
+    answer = engine.answer(LONG_POST, as_of=TODAY)
+    check = answer.rule_check
+    assert answer.focus.startswith("Now the physicist") and check is not None
+    assert check.headline_codes == ("77300",)
+    context_pairs = [f for f in check.findings if set(f.codes) == {"77301", "77295"}]
+    assert context_pairs and not any(f.asked for f in context_pairs)
+    asked = [f for f in check.findings if f.asked]
+    assert asked and all("77300" in f.codes for f in asked)
+
+
+@pytest.fixture(scope="module")
+def small_engine() -> Faqbot:
+    return Faqbot(load_knowledge(DATA / "kb_small"))
+
+
+def test_an_entry_on_the_right_code_but_another_aspect_is_context_not_the_answer(small_engine: Faqbot) -> None:
+    """kb_small has one entry, on what 77012 is: it does not say who must document what."""
+    answer = small_engine.answer("Who has to sign the documentation for 77012, the physician or the tech?", as_of=TODAY)
+    assert (answer.status, answer.kind, answer.entry_id, answer.aspect) == ("no_match", "not_covered", None, "documentation")
+    assert answer.answer.startswith("Nothing in the knowledge base covers what must be documented")
+    assert "77012 (CPT):" in answer.answer  # the code's card, as context
+    data = answer.to_dict()
+    assert data["status"] == "no_match" and data["kind"] == "not_covered" and data["aspect"] == "documentation"
+
+
+def test_the_same_code_and_aspect_is_answered(small_engine: Faqbot) -> None:
+    answer = small_engine.answer("What is 77012 used for?", as_of=TODAY)
+    assert (answer.status, answer.entry_id) == ("answered", "what-is-77012")
+
+
+def _pair_questions(engine: Faqbot):
+    """Every phrasing of every entry that a rule check answers: two or more codes, or one code 'alone'."""
+    for entry in engine.kb.entries:
+        for phrasing in (entry.question, *entry.alternates):
+            codes = tuple(sorted(codes_in(find_mentions(phrasing), engine.known)))
+            context = read_context(phrasing)
+            if question_intent(phrasing) != "difference" and (len(codes) >= 2 or (len(codes) == 1 and context.alone)):
+                yield entry, phrasing, codes, context
+
+
+def test_no_entry_opens_against_the_verdict_of_its_own_pair_question(engine: Faqbot) -> None:
+    """An entry reachable by a pair question must not open "Yes" over NOT ALLOWED, or "No" over ALLOWED."""
+    clashes = []
+    for entry, phrasing, codes, context in _pair_questions(engine):
+        if phrasing != entry.question:
+            continue
+        check = engine.check(codes, dos=context.dos or TODAY, setting=context.setting or "any", alone=context.alone)
+        if contradicts(entry.answer, check.verdict):
+            clashes.append((entry.id, check.verdict, entry.answer[:40]))
+    assert not clashes
+
+
+def test_an_answer_never_opens_against_its_own_verdict(engine: Faqbot) -> None:
+    for _, phrasing, _, _ in _pair_questions(engine):
+        answer = engine.answer(phrasing, as_of=TODAY)
+        if answer.kind == "faq" and answer.rule_check is not None:
+            assert not contradicts(answer.direct_answer, answer.rule_check.verdict), phrasing
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict", "clash"),
+    [
+        ("Yes. They may be billed together.", "not_allowed", True),
+        ("No. 77300 is included.", "allowed", True),
+        ("Generally no: the hospital packages it.", "allowed", True),
+        ("Not separately: it is packaged.", "allowed", True),
+        ("Notably, 77300 ...", "allowed", False),
+        ("Yes, with modifier 59.", "allowed_with_modifier", False),
+        ("Depends on the setting.", "not_allowed", False),
+        ("Nothing says so.", "allowed", False),
+    ],
+)
+def test_contradicts(text: str, verdict: str, clash: bool) -> None:
+    assert contradicts(text, verdict) is clash
