@@ -12,11 +12,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from faqbot.codes import CodeScan, close_codes, recognize
+from faqbot.codes import CodeScan, close_codes, find_mentions, recognize
 from faqbot.knowledge import load_knowledge
 from faqbot.model import CodeCard, Entry, KnowledgeBase
-from faqbot.question_context import read_context
-from faqbot.question_reading import QuestionReading, modifiers_named, read_question, text_covers
+from faqbot.question_context import codes_left_out, read_context
+from faqbot.question_reading import QuestionReading, asked_codes, modifiers_named, read_question, text_covers
 from faqbot.ranking import Ranker, Scored, question_intent
 from faqbot.text_index import default_cache_dir
 from faqbot.rules import VERDICT_WORDS, RuleChecker, RuleCheck, SourceRef, jsonable, setting_label
@@ -31,6 +31,10 @@ RULE_CHECK_SEPARATOR = "\n\nRule check for "
 # Confidence labels, best first: (lowest confidence, label). One set for every front end; chosen so
 # that "high" answers are right at least 95% of the time on real questions (README, "Quality").
 CONFIDENCE_LEVELS: tuple[tuple[float, str], ...] = ((0.8, "high"), (0.5, "medium"), (0.0, "low"))
+# A code card answers "what is X" (no aspect, or definition) for sure; for any other aspect it is the
+# nearest thing faqbot has, shown when no entry answers: as likely as not to answer the question.
+CODE_CARD_CONFIDENCE = {"definition": 1.0, None: 1.0}
+CODE_CARD_OTHER_ASPECT_CONFIDENCE = 0.5
 # A question without a code and with at most this many words is too short to answer: faqbot asks.
 CLARIFY_MAX_WORDS = 2
 # Aspects an entry must speak to before it answers a question that asks about them: an entry on the
@@ -54,14 +58,9 @@ def _gap(reading: QuestionReading) -> str | None:
     return GATED_ASPECTS.get(reading.aspect or "")
 
 
-_WORDS = re.compile(r"\w+")
-
-
-def _gap(reading: QuestionReading) -> str | None:
-    """What the question asks that an entry must speak to (a gated aspect), in words, or None."""
-    if reading.aspect == "modifier" and (named := modifiers_named(reading.focus)):
-        return "modifier " + ", ".join(sorted(named))
-    return GATED_ASPECTS.get(reading.aspect or "")
+def _speaks_to(entry: Entry, reading: QuestionReading) -> bool:
+    """Whether an entry answers the aspect the question asks about (its own aspect, or its text speaks to it)."""
+    return reading.aspect is None or entry.aspect == reading.aspect or text_covers(reading.aspect, entry.answer, reading.focus)
 
 
 def confidence_level(confidence: float) -> str:
@@ -289,8 +288,7 @@ class Faqbot:
         as_of = as_of or date.today()
         reading = read_question(question)
         scan = self.scan(question)
-        # A long post names codes as context; the sentences that ask name the codes asked about.
-        codes = (self.scan(reading.focus).codes or scan.codes) if reading.long else scan.codes
+        codes = asked_codes(question, reading, self.known)
         context = read_context(question)
         notices = self._notices(scan, as_of)
         base = dict(
@@ -308,7 +306,9 @@ class Faqbot:
                 answer=" ".join((topic.message, *notices)), kind="out_of_scope", **base,
             )
 
-        ranked = self.ranker.rank(reading.focus, codes, limit=MAX_SUGGESTIONS + 1, aspect=reading.aspect)
+        # The whole text is ranked (its story carries words the entries use); the asked codes and the
+        # aspect come from the sentences that ask.
+        ranked = self.ranker.rank(question, codes, limit=MAX_SUGGESTIONS + 1, aspect=reading.aspect)
         if not scan.codes and not scan.unknown and len(_WORDS.findall(question)) <= CLARIFY_MAX_WORDS:
             return Answer(
                 status="no_match", entry_id=None, confidence=0.0, suggestions=self._suggestions(ranked), sources=(),
@@ -320,10 +320,11 @@ class Faqbot:
 
         intent = question_intent(reading.focus)
         check: RuleCheck | None = None
-        if intent != "difference" and (len(scan.codes) >= 2 or (len(scan.codes) == 1 and context.alone)):
+        billed = tuple(c for c in scan.codes if c not in codes_left_out(question, find_mentions(question)))
+        if intent != "difference" and (len(billed) >= 2 or (len(billed) == 1 and context.alone)):
             check = self.check(
-                scan.codes, dos=context.dos or as_of, setting=setting or context.setting or "any",
-                alone=context.alone, scope=context.scope, asked=codes,
+                billed, dos=context.dos or as_of, setting=setting or context.setting or "any",
+                alone=context.alone and len(billed) == 1, scope=context.scope, asked=codes,
             )
 
         if scan.unknown and (not scan.codes or intent in ("together", "alone") or len(scan.codes) + len(scan.unknown) >= 2):
@@ -337,17 +338,23 @@ class Faqbot:
             )
 
         best = ranked[0] if ranked else None
-        entry = self._trusted_entry(best, codes, scan, check, threshold, intent)
-        if entry is not None and best is not None:
-            gap = _gap(reading)
-            if gap is not None and entry.aspect != reading.aspect and not text_covers(reading.aspect, entry.answer, reading.focus):  # type: ignore[arg-type]
-                return self._not_covered(gap, codes, ranked, as_of, base)
+        gap = _gap(reading)
+        trusted = [
+            (scored, entry) for scored in ranked
+            if (entry := self._trusted_entry(scored, codes, scan, check, threshold, intent)) is not None
+        ]
+        # The best trusted entry that speaks to what is asked; an entry on another aspect is context only.
+        speaking = [(scored, entry) for scored, entry in trusted if gap is None or _speaks_to(entry, reading)]
+        if speaking:
+            scored, entry = speaking[0]
             return Answer(
-                status="answered", entry_id=entry.id, confidence=best.score,
+                status="answered", entry_id=entry.id, confidence=scored.score,
                 answer=self._entry_text(entry, codes, check, as_of),
                 suggestions=self._suggestions(ranked, skip=entry.id), sources=self._sources(entry.sources),
                 rule_check=check, kind="faq", misconception=entry.misconception, **base,
             )
+        if trusted and gap is not None:
+            return self._not_covered(gap, codes, ranked, as_of, base)
 
         if check is not None:
             decided = [f for f in check.findings if f.kind in _ALONE_OR_PAIR_KINDS and f.asked]
@@ -367,7 +374,8 @@ class Faqbot:
                 return self._not_covered(gap, codes, ranked, as_of, base)
             text, source_ids_ = self._cards(codes, as_of)
             return Answer(
-                status="answered", entry_id=None, confidence=1.0, answer=text,
+                status="answered", entry_id=None, answer=text,
+                confidence=CODE_CARD_CONFIDENCE.get(reading.aspect, CODE_CARD_OTHER_ASPECT_CONFIDENCE),
                 suggestions=self._suggestions(ranked), sources=self._sources(source_ids_), kind="code_card", **base,
             )
 

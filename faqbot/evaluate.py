@@ -35,6 +35,7 @@ class Labeled:
     expect_refusal: bool
     expected_verdict: str | None
     as_of: date | None
+    also: frozenset[str] = frozenset()  # other entries that answer it as well
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +76,7 @@ def labeled_questions(transcripts: Iterable[Transcript]) -> list[Labeled]:
             entry = None if turn.entry is None else (turn.entry or "none")
             if entry is None and not refusal and turn.verdict is None:
                 continue
-            out.append(Labeled(turn.question, entry, refusal, turn.verdict, turn.as_of))
+            out.append(Labeled(turn.question, entry, refusal, turn.verdict, turn.as_of, frozenset(turn.also)))
     return out
 
 
@@ -84,7 +85,7 @@ def _is_right(item: Labeled, prediction: Prediction) -> bool:
         return not prediction.answered
     if item.expected_entry is None:
         return prediction.answered
-    return prediction.answered and prediction.entry == item.expected_entry
+    return prediction.answered and (prediction.entry == item.expected_entry or prediction.entry in item.also)
 
 
 def score(system: str, items: Sequence[Labeled], predictions: Sequence[Prediction], threshold: float) -> Report:
@@ -93,7 +94,8 @@ def score(system: str, items: Sequence[Labeled], predictions: Sequence[Predictio
     ranks: list[int | None] = []
     for item, prediction in in_scope:
         ids = [entry for entry, _ in prediction.ranked]
-        ranks.append(ids.index(item.expected_entry) + 1 if item.expected_entry in ids else None)
+        hits = [ids.index(e) + 1 for e in {item.expected_entry, *item.also} if e in ids]
+        ranks.append(min(hits) if hits else None)
     top1 = sum(_is_right(i, p) for i, p in in_scope)
     answered = [(i, p) for i, p in zip(items, predictions) if p.answered]
     verdict_items = [(i, p) for i, p in zip(items, predictions) if i.expected_verdict]

@@ -1,12 +1,17 @@
-"""Learn the ranking weights from the knowledge base itself: ``python -m faqbot.learn_ranking``.
+"""Learn the ranking weights: ``python -m faqbot.learn_ranking``.
 
 Training questions are the entries' own alternates, each scored by an index built without it
 (k-fold: fold ``f`` holds out every alternate whose position is ``f`` modulo ``FOLDS``), so the model
 learns how a new phrasing of an entry looks next to the others. Negatives are the out-of-scope
-questions in ``knowledge/refusals.toml``: every entry is wrong for them. A logistic regression over
-:data:`faqbot.ranking.FEATURES` (one row per question and entry) gives the weights, written to
+questions in ``knowledge/refusals.toml``: every entry is wrong for them. Then the dev part of the
+real-question set (``tests/data/realq-dev.toml``: questions people asked in public, long ones too),
+weighted ``REAL_WEIGHT`` times, because alternates written by us are shorter and plainer than what
+people ask. A logistic regression over :data:`faqbot.ranking.FEATURES` (one row per question and
+entry) gives the weights; the confidence is calibrated on the same questions (the real ones weighted
+alike), so that it means the chance of being right on short phrasings and long posts alike. The weights are written to
 ``faqbot/ranking_weights.py`` for review in a diff. ``--check`` only compares and exits 1 when the
-shipped weights are stale. The held-out dev set is never used here.
+shipped weights are stale. The blind sets (``tests/data/testset.toml``, ``realq-blind.toml``) and
+the older dev set are never used here.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from sklearn.linear_model import LogisticRegression
 from faqbot.codes import find_mentions
 from faqbot.knowledge import KnowledgeError, load_knowledge
 from faqbot.model import KnowledgeBase
+from faqbot.question_reading import asked_codes, read_question
+from faqbot.transcripts import parse_transcript
 from faqbot.ranking import FEATURES, Ranker, RankingWeights, codes_in, shipped_weights
 
 FOLDS = 5
@@ -31,6 +38,9 @@ REGULARISATION = 1.0
 _FEATURES_ONLY = RankingWeights(tuple(0.0 for _ in FEATURES), 0.0)
 WEIGHTS_FILE = Path(__file__).with_name("ranking_weights.py")
 STALE_TOLERANCE = 0.05
+# The dev part of the real-question set, in a source checkout (absent from an installed package).
+REAL_QUESTIONS = Path(__file__).resolve().parents[1] / "tests" / "data" / "realq-dev.toml"
+REAL_WEIGHT = 4.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,10 +48,28 @@ class TrainingQuestion:
     features: np.ndarray  # one row per entry
     coverage: float  # the question's known-word share
     answer: int | None  # index of the right entry, None when it must be refused
+    real: bool = False  # a question a person asked (not an alternate we wrote)
 
 
-def training_questions(kb: KnowledgeBase, *, folds: int = FOLDS) -> list[TrainingQuestion]:
-    """Held-out alternates scored against every entry, then the refusal examples."""
+def real_questions(kb: KnowledgeBase, path: Path | None = REAL_QUESTIONS) -> list[tuple[str, str | None]]:
+    """(question, expected entry id or None to refuse) from a labeled transcript file; questions whose
+    right answer is a code card or a rule check ("none") are left out: no entry is right or wrong."""
+    if path is None or not path.exists():
+        return []
+    out: list[tuple[str, str | None]] = []
+    for turn in parse_transcript(path).turns:
+        if turn.status == "no_match":
+            out.append((turn.question, None))
+        elif turn.entry and turn.entry in kb.entries_by_id:
+            out.append((turn.question, turn.entry))
+    return out
+
+
+def training_questions(
+    kb: KnowledgeBase, *, folds: int = FOLDS, real: list[tuple[str, str | None]] | None = None
+) -> list[TrainingQuestion]:
+    """Held-out alternates scored against every entry, the refusal examples, then the real questions
+    (default: :func:`real_questions` of the shipped dev part)."""
     known = frozenset(kb.codes)
     out: list[TrainingQuestion] = []
     for fold in range(folds):
@@ -52,12 +80,17 @@ def training_questions(kb: KnowledgeBase, *, folds: int = FOLDS) -> list[Trainin
                 out.append(_question(ranker, held_out, known, position))
     ranker = Ranker(kb.entries, known, abbreviations=kb.abbreviations, weights=_FEATURES_ONLY)
     out.extend(_question(ranker, question, known, None) for question in kb.refusal_examples)
+    position = {entry.id: i for i, entry in enumerate(kb.entries)}
+    for question, entry_id in real_questions(kb) if real is None else real:
+        out.append(replace(_question(ranker, question, known, position[entry_id] if entry_id else None), real=True))
     return out
 
 
 def _question(ranker: Ranker, text: str, known: frozenset[str], answer: int | None) -> TrainingQuestion:
-    codes = codes_in(find_mentions(text), known)
-    return TrainingQuestion(ranker.features(text, codes), ranker.question_coverage(text, codes), answer)
+    """A question's features as the engine ranks it: the whole text, the codes and the aspect it asks about."""
+    reading = read_question(text)
+    codes = asked_codes(text, reading, known)
+    return TrainingQuestion(ranker.features(text, codes, aspect=reading.aspect), ranker.question_coverage(text, codes), answer)
 
 
 def learn_weights(kb: KnowledgeBase, questions: list[TrainingQuestion] | None = None) -> RankingWeights:
@@ -67,16 +100,22 @@ def learn_weights(kb: KnowledgeBase, questions: list[TrainingQuestion] | None = 
     questions = training_questions(kb) if questions is None else questions
     features = np.vstack([q.features for q in questions])
     labels = np.concatenate([np.arange(len(q.features)) == q.answer for q in questions]).astype(int)
-    relevance = LogisticRegression(C=REGULARISATION, max_iter=5000).fit(features, labels)
+    weights = np.concatenate([np.full(len(q.features), REAL_WEIGHT if q.real else 1.0) for q in questions])
+    relevance = LogisticRegression(C=REGULARISATION, max_iter=5000).fit(features, labels, sample_weight=weights)
     coefficients = tuple(round(float(c), 4) for c in relevance.coef_[0])
     bias = round(float(relevance.intercept_[0]), 4)
-    tops, right = [], []
+    # Calibrated on every training question, the real ones weighted as in the relevance fit: short
+    # help-desk phrasings and long posts both get a confidence that means the chance of being right.
+    tops, right, sample = [], [], []
     for q in questions:
         logits = q.features @ np.asarray(coefficients) + bias
         best = int(np.argmax(logits))
         tops.append((logits[best], q.coverage))
         right.append(best == q.answer)
-    platt = LogisticRegression(C=REGULARISATION, max_iter=5000).fit(np.array(tops), np.array(right, dtype=int))
+        sample.append(REAL_WEIGHT if q.real else 1.0)
+    platt = LogisticRegression(C=REGULARISATION, max_iter=5000).fit(
+        np.array(tops), np.array(right, dtype=int), sample_weight=np.array(sample)
+    )
     calibration = tuple(round(float(c), 4) for c in (*platt.coef_[0], platt.intercept_[0]))
     return RankingWeights(coefficients, bias, calibration)
 

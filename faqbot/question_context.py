@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Iterable
+
+from faqbot.codes import CodeMention
 
 _ISO_DATE = re.compile(r"\b(?P<y>(?:19|20)\d{2})-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b")
 _US_DATE = re.compile(r"\b(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>(?:19|20)\d{2})\b")
@@ -16,6 +19,8 @@ _PRACTITIONER = re.compile(
     r"\b(freestanding|free-standing|free standing|office|physician fee schedule|mpfs|pfs|practitioner|physician office|private practice)\b",
     re.IGNORECASE,
 )
+# "77338 without 77301": the code after "without" is not billed, it is what the question leaves out.
+_WITHOUT_BEFORE = re.compile(r"\b(?:without|w/o|no)\s+(?:(?:a|an|the|any|billing|billed|charging|cpt|code)\s+){0,2}$", re.IGNORECASE)
 _SAME_DAY = re.compile(r"\bsame (?:day|date)\b", re.IGNORECASE)
 _SAME_COURSE = re.compile(r"\bsame (?:course|plan)\b", re.IGNORECASE)
 
@@ -36,6 +41,11 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
         return date(year, month, day)
     except ValueError:
         return None
+
+
+def codes_left_out(question: str, mentions: Iterable[CodeMention]) -> frozenset[str]:
+    """Codes the question says are not billed ("without 77301", "w/o a 77301")."""
+    return frozenset(m.code for m in mentions if _WITHOUT_BEFORE.search(question[max(0, m.start - 40):m.start]))
 
 
 def read_context(question: str) -> QuestionContext:

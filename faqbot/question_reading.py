@@ -13,12 +13,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from typing import Collection
+
+from faqbot.codes import recognize
 from faqbot.model import Aspect
 
 # A post this long (in words) with several sentences is read for its focus.
 LONG_QUESTION_WORDS = 20
-# A focus with fewer content words than this ("Is this correct?") takes the sentence before it too.
-MIN_FOCUS_WORDS = 4
+# A focus with fewer content words than this ("Does anyone know if this is true?") takes the sentence
+# before it too, and so on.
+MIN_FOCUS_WORDS = 3
+# Words that say nothing about the topic of a question.
+_FILLER = frozenset(
+    "a an the and or but so if is are was were be been do does did can could should would will may might must "
+    "i we you he she it they me us my our your this that these those there here what which who how when why "
+    "anyone someone anybody know knows think tell help please thanks thank true correct right wrong ok okay "
+    "sure way any some all just also still ever really about on in at to for of with by from as not no yes "
+    "advice advise thoughts ideas appreciated welcome question questions wondering clarify clarification".split()
+)
 
 _SENTENCE = re.compile(r"[^.?!\n]+[.?!]*")
 _ASKING = re.compile(
@@ -42,13 +54,15 @@ ASPECT_CUES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
     ("modifier", re.compile(r"\b(modifiers?|mod\s?\d\d|-(?:26|tc|59|76|77|xs|xu|xe|xp|25|52|53|gc|gz|ga|kx)|"
                             r"x\{?(?:e|s|p|u)\}?(?=\W)|abn)\b")),
     ("documentation", re.compile(
-        r"\b(document\w*|notes?|charted|chart|signs?|signed|signature|co-?sign\w*|supervis\w*|orders?|ordered|"
-        r"attest\w*|audit\w*|records?|in person|face[- ]to[- ]face|remote(?:ly)?|review(?:ed|s)? (?:the )?images?|"
+        r"\b(document\w*|notes|(?:progress|treatment|sim|simulation|physician|procedure) note|charted|signatures?|"
+        r"sign(?:s|ed)? off|co-?sign\w*|who signs|supervis\w*|physician order|(?:an?|the) order|ordered by|attest\w*|"
+        r"audit\w*|medical records?|in person|face[- ]to[- ]face|remotely|remote (?:review|reading|access)|"
+        r"review(?:ed|s)? (?:the )?images?|requirements?|must include|need to include|"
         r"who (?:can|may|must|should) (?:bill|perform|do|sign|review))\b")),
     ("timing", re.compile(
         r"\b(after (?:the )?(?:treatment|course|tx|therapy|last|completion)|(?:treatment|course|therapy) (?:has )?"
         r"(?:ended|end|finished|completed|was completed|is over)|boost|re-?plans?|re-?planning|re-?simulat\w*|"
-        r"interrupt\w*|break in|resum\w*|restart\w*|date of service|dos|mid-?course|re-?irradiat\w*|re-?treat\w*|"
+        r"interrupt\w*|break in|resum\w*|restart\w*|(?:what|which) (?:date of service|dos|date)|(?:date of service|dos) (?:should|to use|do we use)|mid-?course|re-?irradiat\w*|re-?treat\w*|"
         r"second course|new course|same course|second plan|another plan|last week|final week|first week|before (?:the )?(?:plan|treatment|simulation|start)|"
         r"same week|which day|what day)\b")),
     ("setting", re.compile(
@@ -114,6 +128,10 @@ def _content_words(text: str) -> int:
     return len(_WORD.findall(text))
 
 
+def _topic_words(text: str) -> int:
+    return sum(1 for word in _WORD.findall(text.lower()) if word not in _FILLER)
+
+
 def question_focus(text: str) -> tuple[str, bool]:
     """The interrogative sentences of a long post (with the sentence before them when they are too
     short to say anything alone), and whether the text was long enough to need it."""
@@ -125,9 +143,21 @@ def question_focus(text: str) -> tuple[str, bool]:
         asking = [len(sentences) - 1]
     chosen = set(asking)
     for i in asking:
-        if _content_words(sentences[i]) < MIN_FOCUS_WORDS and i > 0:
-            chosen.add(i - 1)
+        words = _topic_words(sentences[i])
+        while words < MIN_FOCUS_WORDS and i > 0:
+            i -= 1
+            chosen.add(i)
+            words += _topic_words(sentences[i])
     return " ".join(sentences[i] for i in sorted(chosen)), True
+
+
+def asked_codes(text: str, reading: QuestionReading, known: Collection[str]) -> tuple[str, ...]:
+    """The known codes a question asks about: those of its focus, or of the whole text when the focus
+    names none (a long post names codes as context; the sentence that asks names the ones asked)."""
+    whole = recognize(text, known).codes
+    if not reading.long:
+        return whole
+    return recognize(reading.focus, known).codes or whole
 
 
 def read_question(text: str) -> QuestionReading:

@@ -2,24 +2,24 @@
 do not edit by hand. One logistic-regression coefficient per feature of faqbot.ranking.FEATURES."""
 
 COEFFICIENTS: dict[str, float] = {
-    "phrasing_word": 1.5738,
-    "phrasing_char": 4.2422,
-    "phrasing_mix": 0.95,
-    "entry_word": 11.9403,
-    "codes_question": 2.9437,
-    "codes_phrasings": 1.5469,
-    "codes_declared": 2.9638,
-    "codes_elsewhere": -2.965,
-    "codes_none": -0.7814,
-    "same_intent": 1.076,
-    "phrasing_word_with_codes": -3.1619,
-    "phrasing_char_with_codes": -3.4183,
-    "entry_word_with_codes": 0.7247,
-    "codes_question_no_words": 0.6918,
-    "codes_declared_no_words": 0.986,
-    "same_aspect": 0.1626,
-    "other_aspect": -0.7028,
+    "phrasing_word": 1.0079,
+    "phrasing_char": 4.4455,
+    "phrasing_mix": 1.7289,
+    "entry_word": 10.3106,
+    "codes_question": 1.9585,
+    "codes_phrasings": 0.6344,
+    "codes_declared": 3.093,
+    "codes_elsewhere": -3.9246,
+    "codes_none": 0.4802,
+    "same_intent": 0.721,
+    "phrasing_word_with_codes": -3.0534,
+    "phrasing_char_with_codes": -2.9034,
+    "entry_word_with_codes": 0.9039,
+    "codes_question_no_words": 1.5347,
+    "codes_declared_no_words": 1.5161,
+    "same_aspect": 0.6414,
+    "other_aspect": -0.6114,
 }
-BIAS: float = -7.7574
+BIAS: float = -8.0665
 # Confidence: sigmoid(a * relevance logit + b * known-word share + c), fitted on whether the best entry is right.
-CALIBRATION: tuple[float, float, float] = (0.3999, 3.3787, -1.9006)
+CALIBRATION: tuple[float, float, float] = (0.332, 2.3308, -1.6645)

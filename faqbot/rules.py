@@ -13,7 +13,7 @@ from datetime import date
 from itertools import combinations
 from typing import Any, Iterable, Literal
 
-from faqbot.model import PAIR_RELATIONS, KnowledgeBase, Rule
+from faqbot.model import PAIR_RELATIONS, WEAK_TIERS, KnowledgeBase, Rule
 
 Verdict = Literal["allowed", "not_allowed", "allowed_with_modifier", "depends", "unknown"]
 SEVERITY: dict[str, int] = {
@@ -49,6 +49,7 @@ class SourceRef:
     id: str
     title: str
     url: str
+    tier: str = "other"  # regulator | society | payer | vendor | other (knowledge/README.md)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +68,11 @@ class Finding:
     rule_id: str | None = None
     sources: tuple[SourceRef, ...] = ()
     asked: bool = True  # about what the question asks (False: a pair among other codes it names)
+
+    @property
+    def weakly_sourced(self) -> bool:
+        """Only billing companies or sites of unknown standing support this finding's rule."""
+        return bool(self.sources) and all(source.tier in WEAK_TIERS for source in self.sources)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +99,10 @@ class RuleCheck:
         return (*asked, *others)
 
     def to_dict(self) -> dict[str, Any]:
-        return jsonable(asdict(self))
+        data = jsonable(asdict(self))
+        for finding, out in zip(self.findings, data["findings"]):
+            out["weakly_sourced"] = finding.weakly_sourced
+        return data
 
 
 def jsonable(value: Any) -> Any:
@@ -132,7 +141,9 @@ def _pair_verdict(rule: Rule) -> tuple[Verdict, tuple[str, ...], str]:
         return "allowed", (), "edit not applicable (modifier indicator 9)"
     if rule.modifier_indicator == 1:
         mods = rule.modifiers or DISTINCT_SERVICE_MODIFIERS
-        return "allowed_with_modifier", mods, "not separately payable unless a distinct-service modifier applies (modifier indicator 1)"
+        if set(mods) & set(DISTINCT_SERVICE_MODIFIERS):
+            return "allowed_with_modifier", mods, "not separately payable unless a distinct-service modifier applies (modifier indicator 1)"
+        return "allowed_with_modifier", mods, f"reported together only with modifier {', '.join(mods)}"
     if rule.modifier_indicator == 0:
         return "not_allowed", (), "not separately payable; no modifier overrides it (modifier indicator 0)"
     label = "mutually exclusive" if rule.relation == "mutually_exclusive" else "included in the other code"
@@ -151,7 +162,7 @@ class RuleChecker:
 
     def sources(self, ids: Iterable[str]) -> tuple[SourceRef, ...]:
         return tuple(
-            SourceRef(s.id, s.title, s.url) for source_id in ids if (s := self.kb.sources.get(source_id))
+            SourceRef(s.id, s.title, s.url, s.tier) for source_id in ids if (s := self.kb.sources.get(source_id))
         )
 
     def rules_for(self, code: str) -> tuple[Rule, ...]:

@@ -47,7 +47,9 @@ def format_check(check: RuleCheck) -> str:
             details.append(f"in effect: {start} to {end} (dates of service)")
         if details:
             lines.append(_wrap("; ".join(details), "    "))
-        lines.extend(f"    source: {source.title} <{source.url}>" for source in finding.sources)
+        if finding.weakly_sourced:
+            lines.append("    weakly sourced: only a billing company or a code-lookup site says so; confirm with the MAC or payer")
+        lines.extend(f"    source ({source.tier}): {source.title} <{source.url}>" for source in finding.sources)
         lines.append("")
     return "\n".join(lines).rstrip()
 
@@ -72,7 +74,7 @@ def format_answer(answer: Answer) -> str:
         out += ["", f"Codes: {', '.join(answer.codes) or '-'}"
                 + (f"   not in code table: {', '.join(answer.unknown_codes)}" if answer.unknown_codes else "")]
     if answer.sources:
-        out += ["", "Sources:"] + [f"  - {s.title} <{s.url}>" for s in answer.sources]
+        out += ["", "Sources:"] + [f"  - [{s.tier}] {s.title} <{s.url}>" for s in answer.sources]
     if answer.suggestions:
         heading = "Did you mean:" if answer.status == "no_match" else "Related:"
         out += ["", heading] + [f"  - {s.question}  ({s.entry_id}, {s.score:.2f})" for s in answer.suggestions]

@@ -55,6 +55,11 @@ class Turn:
     contains: tuple[str, ...] = ()
     not_contains: tuple[str, ...] = ()
     min_confidence: float | None = None
+    also: tuple[str, ...] = ()  # other entries that answer the question as well as ``entry``
+
+    @property
+    def accepted_entries(self) -> frozenset[str]:
+        return frozenset({self.entry or "none", *self.also})
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +126,7 @@ def parse_transcript(path: Path) -> Transcript:
 
 def _parse_turn(raw: dict[str, Any], where: str, defaults: dict[str, Any], line: int) -> Turn:
     # ``source`` (where a real question was asked) and ``note`` document a turn; they expect nothing.
-    allowed = {"question", "as_of", "setting", "source", "note", *EXPECTATIONS}
+    allowed = {"question", "as_of", "setting", "source", "note", "also", *EXPECTATIONS}
     extra = set(raw) - allowed
     if extra:
         raise TranscriptError(f"{where}: unknown key(s): {', '.join(sorted(extra))}")
@@ -154,6 +159,7 @@ def _parse_turn(raw: dict[str, Any], where: str, defaults: dict[str, Any], line:
         as_of=as_of,
         setting=setting,
         entry=entry,
+        also=_texts(raw["also"], where, "also") if "also" in raw else (),
         status=status,
         verdict=verdict,
         codes=_texts(raw["codes"], where, "codes") if "codes" in raw else None,
@@ -181,7 +187,7 @@ def check_turn(turn: Turn, answer: Answer) -> tuple[str, ...]:
     """What differs between a turn's expectations and the answer (empty when it passes)."""
     failures: list[str] = []
     got_entry = answer.entry_id or "none"
-    if turn.entry is not None and (turn.entry or "none") != got_entry:
+    if turn.entry is not None and got_entry not in turn.accepted_entries:
         failures.append(f"entry: expected {turn.entry or 'none'}, got {got_entry}")
     if turn.status is not None and turn.status != answer.status:
         failures.append(f"status: expected {turn.status}, got {answer.status}")
