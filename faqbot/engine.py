@@ -249,9 +249,10 @@ class Faqbot:
         # A question about two or more codes (a rule check, a difference) is answered by an entry only
         # when the entry's answer covers every code asked, and its opening words do not say the
         # opposite of the verdict.
-        if len(codes) >= 2 and not set(codes) <= set(candidate.codes):
+        pair_question = check is not None or (intent == "difference" and len(codes) >= 2)
+        if pair_question and not set(codes) <= set(candidate.codes):
             return None
-        if check is not None and (not set(codes) <= set(candidate.codes) or contradicts(candidate.answer, check.verdict)):
+        if check is not None and contradicts(candidate.answer, check.verdict):
             return None
         # "X vs Y" asks what differs, not whether: an entry on another pair that opens with yes or no
         # answers another question.
@@ -320,8 +321,11 @@ class Faqbot:
 
         intent = question_intent(reading.focus)
         check: RuleCheck | None = None
-        billed = tuple(c for c in scan.codes if c not in codes_left_out(question, find_mentions(question)))
-        if intent != "difference" and (len(billed) >= 2 or (len(billed) == 1 and context.alone)):
+        mentions = find_mentions(question)
+        billed = tuple(c for c in scan.codes if c not in codes_left_out(question, mentions))
+        # A range ("77300-77334") names a family of codes, not codes billed together.
+        names_a_range = any(m.range_end for m in mentions)
+        if intent != "difference" and not names_a_range and (len(billed) >= 2 or (len(billed) == 1 and context.alone)):
             check = self.check(
                 billed, dos=context.dos or as_of, setting=setting or context.setting or "any",
                 alone=context.alone and len(billed) == 1, scope=context.scope, asked=codes,

@@ -19,8 +19,8 @@ _PRACTITIONER = re.compile(
     r"\b(freestanding|free-standing|free standing|office|physician fee schedule|mpfs|pfs|practitioner|physician office|private practice)\b",
     re.IGNORECASE,
 )
-# "77338 without 77301": the code after "without" is not billed, it is what the question leaves out.
-_WITHOUT_BEFORE = re.compile(r"\b(?:without|w/o|no)\s+(?:(?:a|an|the|any|billing|billed|charging|cpt|code)\s+){0,2}$", re.IGNORECASE)
+# "77338 without 77301", "codes other than 77778": such a code is not billed, it is what the question leaves out.
+_WITHOUT_BEFORE = re.compile(r"\b(?:without|w/o|other than|except(?: for)?|excluding)\s+(?:[\w-]+\s+){0,4}\(?\s*$", re.IGNORECASE)
 _SAME_DAY = re.compile(r"\bsame (?:day|date)\b", re.IGNORECASE)
 _SAME_COURSE = re.compile(r"\bsame (?:course|plan)\b", re.IGNORECASE)
 

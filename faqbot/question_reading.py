@@ -93,12 +93,18 @@ class QuestionReading:
     long: bool  # a long post whose focus was read out of it
 
 
+_CODE_LIKE = re.compile(r"\b(?:cpt|hcpcs|code|codes|[a-z]?\d{4,5}[a-z]?)\b|[^\w\s]", re.IGNORECASE)
+
+
 def question_aspect(text: str) -> Aspect | None:
-    """The first aspect (in :data:`ASPECT_CUES` order) whose cue the text matches, else None."""
+    """The first aspect (in :data:`ASPECT_CUES` order) whose cue the text matches; ``definition`` for
+    a bare code ("77300?", "cpt g6012"); else None."""
     lowered = text.lower()
     for aspect, cue in ASPECT_CUES:
         if cue.search(lowered):
             return aspect
+    if lowered.strip() and not _CODE_LIKE.sub(" ", lowered).split():
+        return "definition"
     return None
 
 

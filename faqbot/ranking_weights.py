@@ -2,24 +2,24 @@
 do not edit by hand. One logistic-regression coefficient per feature of faqbot.ranking.FEATURES."""
 
 COEFFICIENTS: dict[str, float] = {
-    "phrasing_word": 1.0079,
-    "phrasing_char": 4.4455,
-    "phrasing_mix": 1.7289,
-    "entry_word": 10.3106,
-    "codes_question": 1.9585,
-    "codes_phrasings": 0.6344,
-    "codes_declared": 3.093,
-    "codes_elsewhere": -3.9246,
-    "codes_none": 0.4802,
-    "same_intent": 0.721,
-    "phrasing_word_with_codes": -3.0534,
-    "phrasing_char_with_codes": -2.9034,
-    "entry_word_with_codes": 0.9039,
-    "codes_question_no_words": 1.5347,
-    "codes_declared_no_words": 1.5161,
-    "same_aspect": 0.6414,
-    "other_aspect": -0.6114,
+    "phrasing_word": 1.4657,
+    "phrasing_char": 4.7442,
+    "phrasing_mix": 1.8085,
+    "entry_word": 13.3812,
+    "codes_question": 1.0179,
+    "codes_phrasings": 1.7217,
+    "codes_declared": 2.9313,
+    "codes_elsewhere": -5.0552,
+    "codes_none": 0.1009,
+    "same_intent": 0.8498,
+    "phrasing_word_with_codes": -3.355,
+    "phrasing_char_with_codes": -3.7303,
+    "entry_word_with_codes": 1.9056,
+    "codes_question_no_words": 2.1621,
+    "codes_declared_no_words": 2.1443,
+    "same_aspect": 0.6327,
+    "other_aspect": -0.692,
 }
-BIAS: float = -8.0665
+BIAS: float = -8.5648
 # Confidence: sigmoid(a * relevance logit + b * known-word share + c), fitted on whether the best entry is right.
-CALIBRATION: tuple[float, float, float] = (0.332, 2.3308, -1.6645)
+CALIBRATION: tuple[float, float, float] = (0.3437, 2.9099, -1.9155)

@@ -12,7 +12,7 @@ import pytest
 from faqbot.codes import find_mentions
 from faqbot.engine import Faqbot, contradicts, opening_stance
 from faqbot.knowledge import load_knowledge
-from faqbot.question_context import read_context
+from faqbot.question_context import codes_left_out, read_context
 from faqbot.ranking import codes_in, question_intent
 
 from conftest import DATA, TODAY
@@ -79,7 +79,9 @@ def small_engine() -> Faqbot:
 
 def test_an_entry_on_the_right_code_but_another_aspect_is_context_not_the_answer(small_engine: Faqbot) -> None:
     """kb_small has one entry, on what 77012 is: it does not say who must document what."""
-    answer = small_engine.answer("Who has to sign the documentation for 77012, the physician or the tech?", as_of=TODAY)
+    # kb_small's one entry scores low with weights learned on the real knowledge base: threshold 0
+    # isolates the aspect check from the score.
+    answer = small_engine.answer("Who has to sign the documentation for 77012, the physician or the tech?", as_of=TODAY, threshold=0.0)
     assert (answer.status, answer.kind, answer.entry_id, answer.aspect) == ("no_match", "not_covered", None, "documentation")
     assert answer.answer.startswith("Nothing in the knowledge base covers what must be documented")
     assert "77012 (CPT):" in answer.answer  # the code's card, as context
@@ -88,7 +90,7 @@ def test_an_entry_on_the_right_code_but_another_aspect_is_context_not_the_answer
 
 
 def test_the_same_code_and_aspect_is_answered(small_engine: Faqbot) -> None:
-    answer = small_engine.answer("What is 77012 used for?", as_of=TODAY)
+    answer = small_engine.answer("What is 77012 used for?", as_of=TODAY, threshold=0.0)
     assert (answer.status, answer.entry_id) == ("answered", "what-is-77012")
 
 
@@ -96,7 +98,9 @@ def _pair_questions(engine: Faqbot):
     """Every phrasing of every entry that a rule check answers: two or more codes, or one code 'alone'."""
     for entry in engine.kb.entries:
         for phrasing in (entry.question, *entry.alternates):
-            codes = tuple(sorted(codes_in(find_mentions(phrasing), engine.known)))
+            mentions = find_mentions(phrasing)
+            left_out = codes_left_out(phrasing, mentions)
+            codes = tuple(sorted(c for c in codes_in(mentions, engine.known) if c not in left_out))
             context = read_context(phrasing)
             if question_intent(phrasing) != "difference" and (len(codes) >= 2 or (len(codes) == 1 and context.alone)):
                 yield entry, phrasing, codes, context
@@ -136,3 +140,16 @@ def test_an_answer_never_opens_against_its_own_verdict(engine: Faqbot) -> None:
 )
 def test_contradicts(text: str, verdict: str, clash: bool) -> None:
     assert contradicts(text, verdict) is clash
+
+
+@pytest.mark.parametrize(
+    ("question", "left_out"),
+    [
+        ("can 77338 be billed without 77301", {"77301"}),
+        ("Can 77338 be billed without an IMRT plan (77301)?", {"77301"}),
+        ("77790 with brachytherapy codes other than 77778", {"77778"}),
+        ("77295 and 77300 together", set()),
+    ],
+)
+def test_codes_the_question_leaves_out(question: str, left_out: set[str]) -> None:
+    assert codes_left_out(question, find_mentions(question)) == left_out
