@@ -24,7 +24,7 @@ from faqbot.rules import VERDICT_WORDS, RuleChecker, RuleCheck, SourceRef, jsona
 Status = Literal["answered", "no_match"]
 
 # Below this combined score an entry is not trusted; see README "Quality" for how it was chosen.
-MATCH_THRESHOLD = 0.35
+MATCH_THRESHOLD = 0.40
 MAX_SUGGESTIONS = 3
 # Between an entry's text and the rule-check summary appended to it.
 RULE_CHECK_SEPARATOR = "\n\nRule check for "
@@ -349,6 +349,10 @@ class Faqbot:
         ]
         # The best trusted entry that speaks to what is asked; an entry on another aspect is context only.
         speaking = [(scored, entry) for scored, entry in trusted if gap is None or _speaks_to(entry, reading)]
+        if reading.aspect == "definition" and codes:
+            # "What is 77372?": an entry about another point of that code (units, timing ...) is not a
+            # definition; the code's own card is.
+            speaking = [(scored, entry) for scored, entry in speaking if entry.aspect == "definition"]
         if speaking:
             scored, entry = speaking[0]
             return Answer(

@@ -70,6 +70,7 @@ ASPECT_CUES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
         r"technical component|professional component|provider[- ]based|site of service|in a hospital setting)\b")),
     ("frequency", re.compile(
         r"\b(how many|how often|units?|per (?:week|course|fraction|day|session|plan|field|port|treatment)|"
+        r"(?:billed|charged|reported|paid|payable) (?:weekly|daily|every|more than once|again)|"
         r"once|twice|mue|frequency|limit\w*|times|every (?:week|day|five|5))\b")),
     ("combination", re.compile(
         r"\b(together|alone|by itself|on its own|stand-?alone|without|same (?:day|date|claim|encounter)|along with|bundl\w*|separately|in addition to|ncci|edits?|"

@@ -110,6 +110,7 @@ FEATURES: tuple[str, ...] = (
     "codes_declared_no_words",
     "same_aspect",  # the question's aspect (documentation, timing, units ...) is the entry's
     "other_aspect",  # the question names an aspect and the entry answers another one
+    "codes_subject",  # "what is X": X is the entry's subject (the first code of its ``codes`` field)
 )
 
 
@@ -280,6 +281,7 @@ class Ranker:
         self._own_codes = CodePostings(self.question_codes)
         self._all_codes = CodePostings(self.subject_codes)
         self._declared_codes = CodePostings([frozenset(e.codes) for e in self.entries])
+        self._subject_codes = CodePostings([frozenset(e.codes[:1]) for e in self.entries])
 
     def question_codes_of(self, entry_id: str) -> frozenset[str]:
         return self.question_codes[self._index[entry_id]]
@@ -377,6 +379,7 @@ class Ranker:
             has_codes * word, has_codes * char, has_codes * whole,
             no_words * own, no_words * declared,
             same_aspect, other_aspect,
+            (self._subject_codes.overlaps(asked) > 0) & (aspect == "definition"),
         ]).astype(np.float64)
 
     def rank(

@@ -2,24 +2,25 @@
 do not edit by hand. One logistic-regression coefficient per feature of faqbot.ranking.FEATURES."""
 
 COEFFICIENTS: dict[str, float] = {
-    "phrasing_word": 1.4657,
-    "phrasing_char": 4.7442,
-    "phrasing_mix": 1.8085,
-    "entry_word": 13.3812,
-    "codes_question": 1.0179,
-    "codes_phrasings": 1.7217,
-    "codes_declared": 2.9313,
-    "codes_elsewhere": -5.0552,
-    "codes_none": 0.1009,
-    "same_intent": 0.8498,
-    "phrasing_word_with_codes": -3.355,
-    "phrasing_char_with_codes": -3.7303,
-    "entry_word_with_codes": 1.9056,
-    "codes_question_no_words": 2.1621,
-    "codes_declared_no_words": 2.1443,
-    "same_aspect": 0.6327,
-    "other_aspect": -0.692,
+    "phrasing_word": 1.3924,
+    "phrasing_char": 4.8073,
+    "phrasing_mix": 1.7686,
+    "entry_word": 13.5472,
+    "codes_question": 1.0202,
+    "codes_phrasings": 1.6596,
+    "codes_declared": 2.9343,
+    "codes_elsewhere": -5.0812,
+    "codes_none": 0.1365,
+    "same_intent": 0.9186,
+    "phrasing_word_with_codes": -3.4367,
+    "phrasing_char_with_codes": -3.6849,
+    "entry_word_with_codes": 1.9254,
+    "codes_question_no_words": 1.6208,
+    "codes_declared_no_words": 1.6814,
+    "same_aspect": 0.6178,
+    "other_aspect": -0.7155,
+    "codes_subject": 0.9415,
 }
-BIAS: float = -8.5648
+BIAS: float = -8.6073
 # Confidence: sigmoid(a * relevance logit + b * known-word share + c), fitted on whether the best entry is right.
-CALIBRATION: tuple[float, float, float] = (0.3437, 2.9099, -1.9155)
+CALIBRATION: tuple[float, float, float] = (0.3494, 2.9462, -1.9261)
