@@ -46,7 +46,7 @@ _WORD = re.compile(r"[a-z0-9]+", re.IGNORECASE)
 # Matched on the lower-cased text. Definition and scenario come last: most questions also "ask what".
 ASPECT_CUES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
     ("payment", re.compile(
-        r"\b(how much|reimburs\w*|payment (?:rate|amount)|fee schedule|allowable|allowed amount|rvus?|"
+        r"\b(how much|payment (?:rate|amount)|fee schedule|allowable|allowed amount|rvus?|"
         r"apc|c-?apc|packaged (?:payment|into)|paid separately|separately (?:paid|payable)|how (?:is|are) .{0,30} paid)\b")),
     ("coverage", re.compile(
         r"\b(prior auth\w*|pre-?auth\w*|preauthori\w*|authori[sz]ation|medical(?:ly)? necess\w*|lcd|ncd|covered|coverage|"
@@ -69,14 +69,14 @@ ASPECT_CUES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
         r"\b(hospital (?:vs\.?|versus|or) |freestanding (?:vs\.?|versus|or) |place of service|pos \d\d|global(?:ly)?|split[- ]bill\w*|"
         r"technical component|professional component|provider[- ]based|site of service|in a hospital setting)\b")),
     ("frequency", re.compile(
-        r"\b(how many|how often|units?|per (?:week|course|fraction|day|session|plan|field|port|treatment)|"
+        r"\b(how many|how often|how frequently|frequently|units?|per (?:week|course|fraction|day|session|plan|field|port|treatment)|"
         r"(?:billed|charged|reported|paid|payable) (?:weekly|daily|every|more than once|again)|"
         r"once|twice|mue|frequency|limit\w*|times|every (?:week|day|five|5))\b")),
     ("combination", re.compile(
-        r"\b(together|alone|by itself|on its own|stand-?alone|without|same (?:day|date|claim|encounter)|along with|bundl\w*|separately|in addition to|ncci|edits?|"
+        r"\b((?:does|do|is|are) (?:\w+ ){0,3}includ\w* (?:\w+ ){0,2}\d+|together|alone|by itself|on its own|stand-?alone|without|same (?:day|date|claim|encounter)|along with|bundl\w*|separately|in addition to|ncci|edits?|"
         r"(?:bill|billed|billable|report|reported|charge|charged|code|coded|paid|denied) (?:it )?with|included in)\b")),
     ("definition", re.compile(
-        r"\b(what (?:is|are|does)|what's|whats|difference|differ|vs\.?|versus|define|definition|meaning|means|describe|"
+        r"\b(what (?:is|are|does)|what (?:kind|type|sort) of|what's|whats|difference|differ|vs\.?|versus|define|definition|meaning|means|describe|"
         r"description|explain|stand for)\b")),
     ("scenario", re.compile(
         r"\b(how (?:do|should|would|can) (?:i|we|you) (?:code|bill|charge|report)|what (?:cpt |hcpcs )?codes? "

@@ -110,7 +110,7 @@ FEATURES: tuple[str, ...] = (
     "codes_declared_no_words",
     "same_aspect",  # the question's aspect (documentation, timing, units ...) is the entry's
     "other_aspect",  # the question names an aspect and the entry answers another one
-    "codes_subject",  # "what is X": X is the entry's subject (the first code of its ``codes`` field)
+    "codes_subject",  # "what is X" / "how often X": X is the entry's subject (the first code of its ``codes``)
 )
 
 
@@ -270,7 +270,10 @@ class Ranker:
         self._idf = {tok: float(weight) for tok, weight in idf.items() if " " not in tok}
         self._max_idf = max(self._idf.values(), default=1.0)
         self._vocabulary = frozenset(tok for doc in whole for tok in doc.split())
-        self._vocabulary_list = sorted(self._vocabulary)
+        # Typos rarely change a word's first letter ("president" is not a typo of "resident").
+        self._vocabulary_by_initial: dict[str, list[str]] = {}
+        for word in sorted(self._vocabulary):
+            self._vocabulary_by_initial.setdefault(word[:1], []).append(word)
         self._spelling_memo: dict[str, str | None] = {}  # typo -> word; a cache, not state that changes answers
         self._intent_names = sorted({name for name, _ in _INTENTS} | {"about", "definition"})
         self._intents = np.array([self._intent_names.index(question_intent(e.question)) for e in self.entries])
@@ -305,7 +308,8 @@ class Ranker:
         return (known + known_codes * self._max_idf) / (sum(weights) + known_codes * self._max_idf)
 
     def _spelled(self, token: str) -> str | None:
-        """The vocabulary word ``token`` is (allowing one typo in words of five letters or more)."""
+        """The vocabulary word ``token`` is (allowing one typo, not in the first letter, in words of five
+        letters or more)."""
         if token in self._vocabulary:
             return token
         if len(token) < 5 or token.isdigit():
@@ -313,7 +317,8 @@ class Ranker:
         if token not in self._spelling_memo:
             if len(self._spelling_memo) >= SPELLING_MEMO_SIZE:
                 self._spelling_memo.clear()
-            match = process.extractOne(token, self._vocabulary_list, scorer=Levenshtein.distance, score_cutoff=1)
+            candidates = self._vocabulary_by_initial.get(token[:1], [])
+            match = process.extractOne(token, candidates, scorer=Levenshtein.distance, score_cutoff=1)
             self._spelling_memo[token] = match[0] if match else None
         return self._spelling_memo[token]
 
@@ -379,7 +384,7 @@ class Ranker:
             has_codes * word, has_codes * char, has_codes * whole,
             no_words * own, no_words * declared,
             same_aspect, other_aspect,
-            (self._subject_codes.overlaps(asked) > 0) & (aspect == "definition"),
+            (self._subject_codes.overlaps(asked) > 0) & (aspect in ("definition", "frequency")),
         ]).astype(np.float64)
 
     def rank(

@@ -2,25 +2,25 @@
 do not edit by hand. One logistic-regression coefficient per feature of faqbot.ranking.FEATURES."""
 
 COEFFICIENTS: dict[str, float] = {
-    "phrasing_word": 1.3924,
-    "phrasing_char": 4.8073,
-    "phrasing_mix": 1.7686,
-    "entry_word": 13.5472,
-    "codes_question": 1.0202,
-    "codes_phrasings": 1.6596,
-    "codes_declared": 2.9343,
-    "codes_elsewhere": -5.0812,
-    "codes_none": 0.1365,
-    "same_intent": 0.9186,
-    "phrasing_word_with_codes": -3.4367,
-    "phrasing_char_with_codes": -3.6849,
-    "entry_word_with_codes": 1.9254,
-    "codes_question_no_words": 1.6208,
-    "codes_declared_no_words": 1.6814,
-    "same_aspect": 0.6178,
-    "other_aspect": -0.7155,
-    "codes_subject": 0.9415,
+    "phrasing_word": 1.0995,
+    "phrasing_char": 4.7184,
+    "phrasing_mix": 1.3768,
+    "entry_word": 14.8771,
+    "codes_question": 1.3896,
+    "codes_phrasings": 1.3152,
+    "codes_declared": 2.7013,
+    "codes_elsewhere": -4.9277,
+    "codes_none": 0.3464,
+    "same_intent": 0.6066,
+    "phrasing_word_with_codes": -3.1099,
+    "phrasing_char_with_codes": -3.3626,
+    "entry_word_with_codes": 2.1768,
+    "codes_question_no_words": 2.0652,
+    "codes_declared_no_words": 2.0476,
+    "same_aspect": 0.6414,
+    "other_aspect": -0.8122,
+    "codes_subject": 0.3989,
 }
-BIAS: float = -8.6073
+BIAS: float = -8.4979
 # Confidence: sigmoid(a * relevance logit + b * known-word share + c), fitted on whether the best entry is right.
-CALIBRATION: tuple[float, float, float] = (0.3494, 2.9462, -1.9261)
+CALIBRATION: tuple[float, float, float] = (0.3326, 2.9037, -1.8686)
