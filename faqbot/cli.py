@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Sequence
+from typing import IO, Iterator, Sequence
 
 from faqbot.knowledge import KnowledgeError, default_kb_dir
 
@@ -25,6 +26,60 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, no usage dump
         raise UsageError(f"{self.prog}: {message}")
+
+
+def shown(text: object) -> str:
+    """Text from the user (or a file) as it may appear in a message: one line, control characters and
+    undecodable bytes escaped (a terminal never receives an escape sequence from a message)."""
+    return "".join(ch if ch.isprintable() or ch == " " else repr(ch)[1:-1] for ch in str(text))
+
+
+def _clean_argument(text: str) -> str:
+    """An argument as text: bytes that were not UTF-8 (kept by Python as surrogates) become U+FFFD."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _choose(prog: str, subparsers: argparse._SubParsersAction):
+    """A command function for a parser that needs a sub-command: names the choices in the words users type."""
+
+    def need_subcommand(args: argparse.Namespace) -> int:
+        raise UsageError(f"{prog}: choose a command: {', '.join(subparsers.choices)} (see {prog} --help)")
+
+    return need_subcommand
+
+
+def _threshold(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0.0 <= value <= 1.0:  # also rejects nan
+        raise argparse.ArgumentTypeError(f"threshold must be a number from 0 to 1, got {shown(text)!r}")
+    return value
+
+
+def _check_writable(path: Path, command: str, what: str) -> None:
+    """Fail in one line, before any work starts, unless ``path`` can be written as a file.
+
+    The check opens the file for appending (which neither truncates nor changes an existing file)
+    and removes it again if it did not exist, so it holds for every user, root included."""
+    if path.is_dir():
+        raise UsageError(f"{command}: {what} {shown(path)} is a folder; give a file name")
+    existed = path.exists()
+    try:
+        with path.open("ab"):
+            pass
+    except OSError as exc:
+        raise UsageError(f"{command}: cannot write {what} {shown(path)}: {shown(exc.strerror or exc)}") from None
+    if not existed:
+        path.unlink(missing_ok=True)
+
+
+def _write_text(path: Path, text: str, command: str, what: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{command}: cannot write {what} {shown(path)}: {shown(exc.strerror or exc)}") from None
 
 
 def _iso_date(text: str) -> date:
@@ -44,18 +99,61 @@ def _engine(args: argparse.Namespace):
     return Faqbot.from_path(args.kb or default_kb_dir())
 
 
+def input_lines(stream: IO[str]) -> Iterator[str]:
+    """The lines of ``stream`` as batch mode reads them: split at LF, CRLF or a bare CR, blank lines
+    kept, bytes that are not UTF-8 replaced by U+FFFD (so the output is always valid UTF-8)."""
+    binary = getattr(stream, "buffer", None)
+    if binary is not None:
+        for raw in binary:
+            raw = raw[:-1] if raw.endswith(b"\n") else raw
+            raw = raw[:-1] if raw.endswith(b"\r") else raw
+            for part in raw.split(b"\r"):
+                yield part.decode("utf-8", "replace")
+        return
+    for line in stream:  # a text stream without bytes underneath (embedding, tests)
+        line = line[:-1] if line.endswith("\n") else line
+        line = line[:-1] if line.endswith("\r") else line
+        yield from (_clean_argument(part) for part in line.split("\r"))
+
+
+def empty_question_answer(as_of: date):
+    """What batch mode prints for a blank line: an object of the usual shape, so lines stay aligned."""
+    from faqbot.engine import Answer
+
+    return Answer(
+        question="", status="no_match", entry_id=None, answer="Empty line: no question to answer.",
+        confidence=0.0, codes=(), unknown_codes=(), suggestions=(), sources=(), as_of=as_of, kind="none",
+    )
+
+
 def _cmd_ask(args: argparse.Namespace) -> int:
-    engine = _engine(args)
     setting = None if args.setting in (None, "any") else args.setting
     if not args.question:
         if not args.json:
             raise UsageError("faqbot ask: give a QUESTION (or use --json to read questions from stdin)")
-        for line in sys.stdin:
-            if line.strip():
-                answer = engine.answer(line.strip(), as_of=args.as_of, setting=setting)
-                sys.stdout.write(json.dumps(answer.to_dict(), ensure_ascii=False) + "\n")
+        if sys.stdin.isatty():
+            print("faqbot ask --json: reading questions from stdin, one per line "
+                  "(Ctrl+D ends; give a QUESTION to ask just one)", file=sys.stderr)
+        engine = _engine(args)
+        out = getattr(sys.stdout, "buffer", None)
+        for line in input_lines(sys.stdin):
+            question = line.strip()
+            if question:
+                answer = engine.answer(question, as_of=args.as_of, setting=setting)
+            else:
+                answer = empty_question_answer(args.as_of or date.today())
+            text = json.dumps(answer.to_dict(), ensure_ascii=False) + "\n"
+            if out is not None:  # UTF-8 whatever the locale says
+                out.write(text.encode("utf-8"))
+                out.flush()
+            else:
+                sys.stdout.write(text)
         return EXIT_OK
-    question = " ".join(args.question)
+    question = _clean_argument(" ".join(args.question))
+    if not question.strip():
+        raise UsageError("faqbot ask: the question is empty; give a QUESTION (or no QUESTION and --json "
+                         "to read questions from stdin)")
+    engine = _engine(args)
     answer = engine.answer(question, as_of=args.as_of, setting=setting)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
@@ -83,16 +181,31 @@ def resolve_lookup(terms: Sequence[str], engine) -> tuple[list[str], list[str]]:
         scan = engine.scan(term)
         if not scan.codes:
             hint = f" (did you mean {', '.join(scan.did_you_mean.values())}?)" if scan.did_you_mean else ""
-            missing.append(term + hint)
+            missing.append(shown(term) + hint)
+        else:  # a known code beside an unknown one: name the unknown one too, never drop it
+            for code in scan.unknown:
+                hint = f" (did you mean {scan.did_you_mean[code]}?)" if code in scan.did_you_mean else ""
+                missing.append(code + hint)
         codes.extend(code for code in scan.codes if code not in codes)
     return codes, missing
+
+
+def _refuse_bad_ranges(terms: Sequence[str], command: str) -> None:
+    """A reversed or too-wide range is an error, never silently read as its two ends."""
+    from faqbot.codes import range_problems
+
+    for term in terms:
+        for problem in range_problems(term):
+            raise UsageError(f"{command}: {shown(problem)}")
 
 
 def _cmd_lookup(args: argparse.Namespace) -> int:
     from faqbot.terminal_format import format_card
 
+    terms = [_clean_argument(term) for term in args.codes]
+    _refuse_bad_ranges(terms, "faqbot lookup")
     engine = _engine(args)
-    codes, missing = resolve_lookup(args.codes, engine)
+    codes, missing = resolve_lookup(terms, engine)
     as_of = args.as_of or date.today()
     if args.json:
         from dataclasses import asdict
@@ -101,7 +214,7 @@ def _cmd_lookup(args: argparse.Namespace) -> int:
 
         cards = [dict(jsonable(asdict(engine.kb.codes[c])), status=engine.kb.codes[c].status_on(as_of)) for c in codes]
         print(json.dumps({"codes": cards, "not_found": missing, "as_of": as_of.isoformat()}, indent=2))
-    else:
+    elif codes:  # nothing on stdout when nothing was found
         print("\n\n".join(format_card(engine.kb.codes[c], engine.kb, as_of) for c in codes))
     for term in missing:
         print(f"faqbot lookup: not in the code table: {term}", file=sys.stderr)
@@ -109,13 +222,15 @@ def _cmd_lookup(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    terms = [_clean_argument(term) for term in args.codes]
+    _refuse_bad_ranges(terms, "faqbot check")
     engine = _engine(args)
     codes: list[str] = []
-    for term in args.codes:
+    for term in terms:
         scan = engine.scan(term)
         if scan.unknown or not scan.codes:
             hint = f" (did you mean {', '.join(scan.did_you_mean.values())}?)" if scan.did_you_mean else ""
-            raise UsageError(f"faqbot check: not in the code table: {term}{hint}")
+            raise UsageError(f"faqbot check: not in the code table: {shown(term)}{hint}")
         codes.extend(c for c in scan.codes if c not in codes)
     check = engine.check(codes, dos=args.dos or date.today(), setting=args.setting, alone=args.alone or len(codes) == 1)
     if args.json:
@@ -147,11 +262,24 @@ def _cmd_kb_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_kb_stats(args: argparse.Namespace) -> int:
+    from faqbot.kb_stats import format_stats, knowledge_stats
+    from faqbot.knowledge import load_knowledge
+
+    stats = knowledge_stats(load_knowledge(args.kb), args.as_of or date.today())
+    print(json.dumps(stats.to_dict(), indent=2) if args.json else format_stats(stats))
+    return EXIT_OK
+
+
 def _cmd_chat(args: argparse.Namespace) -> int:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError('faqbot: the chat app needs a terminal; without one use faqbot ask "QUESTION" '
+                         "or faqbot ask --json < questions.txt (see faqbot --help)")
     from faqbot.ui.app import FaqbotApp
 
-    FaqbotApp(kb_dir=args.kb or default_kb_dir(), as_of=args.as_of).run()
-    return EXIT_OK
+    app = FaqbotApp(kb_dir=args.kb or default_kb_dir(), as_of=args.as_of)
+    app.run()
+    return EXIT_FAIL if app.load_problems else EXIT_OK
 
 
 def _cmd_replay(args: argparse.Namespace) -> int:
@@ -160,25 +288,35 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     if args.record is not None:
         if args.out is None or args.paths:
             raise UsageError("faqbot replay: --record QUESTIONS.txt needs --out FILE and no transcript paths")
+        if args.out.exists() and not args.out.is_dir() and not args.force:
+            raise UsageError(f"faqbot replay: {shown(args.out)} exists; add --force to overwrite it")
+        _check_writable(args.out, "faqbot replay", "transcript")
         try:
             questions = [q.strip() for q in args.record.read_text(encoding="utf-8").splitlines() if q.strip()]
         except (OSError, UnicodeDecodeError) as exc:
-            raise UsageError(f"faqbot replay: cannot read {args.record}: {exc}") from None
+            raise UsageError(f"faqbot replay: cannot read {shown(args.record)}: {shown(exc)}") from None
+        if not questions:
+            raise UsageError(f"faqbot replay: no questions in {shown(args.record)}")
         text = record(_engine(args), questions, name=args.record.stem, as_of=args.as_of or date.today())
-        args.out.write_text(text + "\n", encoding="utf-8")
+        _write_text(args.out, text + "\n", "faqbot replay", "transcript")
         print(f"recorded {len(questions)} turns to {args.out}; review the expectations before committing")
         return EXIT_OK
     if not args.paths:
         raise UsageError("faqbot replay: give transcript files or folders")
+    if args.junit is not None:
+        _check_writable(args.junit, "faqbot replay", "JUnit report")
     try:
-        transcripts = [parse_transcript(path) for path in transcript_files(args.paths)]
+        files = transcript_files(args.paths)
+        transcripts = [parse_transcript(path) for path in files]
     except TranscriptError as exc:
-        print(f"faqbot replay: {exc}", file=sys.stderr)
+        print(f"faqbot replay: {shown(exc)}", file=sys.stderr)
         return EXIT_USAGE
+    if not files:
+        raise UsageError(f"faqbot replay: no transcript files (*.toml) in {', '.join(shown(p) for p in args.paths)}")
     results = replay(_engine(args), transcripts)
     failed = [r for r in results if not r.passed]
     if args.junit is not None:
-        args.junit.write_text(junit_xml(results), encoding="utf-8")
+        _write_text(args.junit, junit_xml(results), "faqbot replay", "JUnit report")
     if args.json:
         report = {
             "passed": len(results) - len(failed),
@@ -204,7 +342,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     try:
         items = labeled_questions(parse_transcript(p) for p in transcript_files(args.files))
     except TranscriptError as exc:
-        print(f"faqbot eval: {exc}", file=sys.stderr)
+        print(f"faqbot eval: {shown(exc)}", file=sys.stderr)
         return EXIT_USAGE
     if not items:
         raise UsageError("faqbot eval: no labeled questions in those files")
@@ -228,15 +366,21 @@ def _cmd_import_ncci(args: argparse.Namespace) -> int:
     import time
 
     from faqbot.knowledge import load_knowledge
-    from faqbot.ncci_import import NcciFormatError, find_conflicts, import_ncci, write_ncci_import
+    from faqbot.ncci_import import (
+        NcciFormatError, find_conflicts, import_ncci, output_paths, quarter_from_name, write_ncci_import,
+    )
 
+    command = "faqbot rules import-ncci"
     root = args.kb or default_kb_dir()
     kb = load_knowledge(root)
+    quarters = {quarter_from_name(path) for path in args.files}
+    for path in output_paths(root, quarter=min(quarters), setting=args.setting, rules_path=args.out):
+        _check_writable(path, command, "output file")  # before the work: nothing is written on failure
     started = time.perf_counter()
     try:
         imp = import_ncci(args.files, known_codes=kb.codes, setting=args.setting, keep_all=args.all)
     except (NcciFormatError, ValueError) as exc:
-        print(f"faqbot rules import-ncci: {exc} (nothing written)", file=sys.stderr)
+        print(f"{command}: {shown(exc)} (nothing written)", file=sys.stderr)
         return EXIT_USAGE
     conflicts = find_conflicts(imp.rules, kb.rules)
     if conflicts:
@@ -244,7 +388,10 @@ def _cmd_import_ncci(args: argparse.Namespace) -> int:
             print(f"faqbot rules import-ncci: {line}", file=sys.stderr)
         print("faqbot rules import-ncci: nothing written; resolve the contradictions first", file=sys.stderr)
         return EXIT_FAIL
-    source_path, rules_path = write_ncci_import(imp, root, rules_path=args.out)
+    try:
+        source_path, rules_path = write_ncci_import(imp, root, rules_path=args.out)
+    except OSError as exc:
+        raise UsageError(f"{command}: cannot write the import: {shown(exc)} (nothing written)") from None
     seconds = time.perf_counter() - started
     print(f"read {imp.rows_read} rows in {seconds:.1f} s; kept {len(imp.rules)} edits between known codes "
           f"({imp.never_effective} never in effect, {imp.duplicates} duplicates skipped)")
@@ -253,8 +400,12 @@ def _cmd_import_ncci(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from faqbot import __version__
+
     parser = _Parser(prog="faqbot", description="Radiation-oncology billing code answers, with sources.")
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    parser.add_argument("--version", action="version", version=f"faqbot {__version__}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="command")
+    parser.set_defaults(func=_choose("faqbot", sub))
 
     ask = sub.add_parser("ask", help="answer one question (or JSON Lines from stdin with --json)")
     ask.add_argument("question", nargs="*", help="the question")
@@ -281,10 +432,16 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(func=_cmd_check)
 
     kb = sub.add_parser("kb", help="knowledge base tools")
-    kb_sub = kb.add_subparsers(dest="kb_command", parser_class=_Parser, required=True)
+    kb_sub = kb.add_subparsers(dest="kb_command", parser_class=_Parser, metavar="command")
+    kb.set_defaults(func=_choose("faqbot kb", kb_sub))
     validate = kb_sub.add_parser("validate", help="check every knowledge file; exit 1 on any problem")
     _add_kb(validate)
     validate.set_defaults(func=_cmd_kb_validate)
+    stats = kb_sub.add_parser("stats", help="count entries, codes, rules and sources by tier")
+    _add_kb(stats)
+    stats.add_argument("--as-of", type=_iso_date, default=None, help="count active and deleted codes on this date (default today)")
+    stats.add_argument("--json", action="store_true", help="print JSON (keys: entries, codes, rules, sources ...)")
+    stats.set_defaults(func=_cmd_kb_stats)
 
     chat = sub.add_parser("chat", help="open the chat app (the default)")
     chat.add_argument("--as-of", type=_iso_date, default=None)
@@ -292,7 +449,8 @@ def build_parser() -> argparse.ArgumentParser:
     chat.set_defaults(func=_cmd_chat)
 
     rules = sub.add_parser("rules", help="rule tools")
-    rules_sub = rules.add_subparsers(dest="rules_command", parser_class=_Parser, required=True)
+    rules_sub = rules.add_subparsers(dest="rules_command", parser_class=_Parser, metavar="command")
+    rules.set_defaults(func=_choose("faqbot rules", rules_sub))
     ncci = rules_sub.add_parser("import-ncci", help="import CMS NCCI PTP edit files as rules")
     ncci.add_argument("files", nargs="+", type=Path, help="PTP edit files (tab-delimited or CSV, or a .zip)")
     ncci.add_argument("--setting", choices=("practitioner", "hospital"), default="practitioner")
@@ -308,11 +466,12 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--record", type=Path, default=None, help="questions file (one per line) to record")
     replay.add_argument("--out", type=Path, default=None, help="with --record: the transcript file to write")
     replay.add_argument("--as-of", type=_iso_date, default=None, help="with --record: the as-of date")
+    replay.add_argument("--force", action="store_true", help="with --record: overwrite an existing --out file")
     _add_kb(replay)
     replay.set_defaults(func=_cmd_replay)
     evaluation = sub.add_parser("eval", help="answer quality on labeled questions, next to baselines")
     evaluation.add_argument("files", nargs="+", type=Path, help="labeled transcript files or folders")
-    evaluation.add_argument("--threshold", type=float, default=None, help="faqbot's match threshold to report")
+    evaluation.add_argument("--threshold", type=_threshold, default=None, help="faqbot's match threshold to report (0-1)")
     evaluation.add_argument("--json", action="store_true")
     _add_kb(evaluation)
     evaluation.set_defaults(func=_cmd_eval)
@@ -326,15 +485,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not argv or argv[0].startswith("--kb") or argv[0].startswith("--as-of"):
             argv = ["chat", *argv]
         args = parser.parse_args(argv)
-        if not getattr(args, "func", None):
-            raise UsageError("faqbot: choose a command (ask, lookup, check, kb, chat); see faqbot --help")
         return args.func(args)
+    except SystemExit as exc:  # --help and --version print and stop
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     except UsageError as exc:
-        print(exc, file=sys.stderr)
+        print(shown(exc), file=sys.stderr)
         return EXIT_USAGE
     except KnowledgeError as exc:
         for problem in exc.problems:
-            print(problem, file=sys.stderr)
+            print(shown(problem), file=sys.stderr)
         print(f"faqbot: the knowledge base has {len(exc.problems)} problem(s); fix them and try again "
               "(faqbot kb validate lists them)", file=sys.stderr)
         return EXIT_FAIL

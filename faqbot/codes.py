@@ -137,6 +137,36 @@ def find_mentions(text: str) -> list[CodeMention]:
         pos = end
 
 
+_EXPLICIT_RANGE_JOIN_RE = re.compile(r"\s*(?:-|–|—|\bthrough\b|\bthru\b)\s*", re.IGNORECASE)
+
+
+def range_problems(text: str) -> list[str]:
+    """Ranges written in ``text`` (``A-B``, ``A through B``) that are not read as ranges, each with
+    the reason: reversed, wider than :data:`MAX_RANGE_SPAN`, or mixing kinds of code. Recognition
+    reads such text as two separate codes; a caller that was given a range (``faqbot lookup``) says
+    so instead of silently showing only the two ends."""
+    problems: list[str] = []
+    for match in _CODE_RE.finditer(text):
+        first = normalize_code(match.group(0))
+        join = _EXPLICIT_RANGE_JOIN_RE.match(text, match.end())
+        second = _CODE_RE.match(text, join.end()) if join else None
+        last = normalize_code(second.group(0)) if second else None
+        if first is None or last is None or _is_range(first, last, join.group(0)):
+            continue
+        written = text[match.start() : second.end()].strip()
+        a, b = _range_key(first), _range_key(last)
+        if a is None or b is None or a[0] != b[0]:
+            problems.append(f"{written}: the two ends are different kinds of code; a range runs between codes of one kind")
+        elif b[1] < a[1]:
+            problems.append(f"{written}: the range is reversed; write {last}-{first}")
+        elif b[1] == a[1]:
+            problems.append(f"{written}: the range starts and ends with the same code; write {first}")
+        else:
+            problems.append(f"{written}: a range may span at most {MAX_RANGE_SPAN} numbers (this one spans "
+                            f"{b[1] - a[1]}); split it or name a family")
+    return problems
+
+
 def _is_range(first: str, last: str, joiner: str) -> bool:
     a, b = _range_key(first), _range_key(last)
     if a is None or b is None or a[0] != b[0] or b[1] <= a[1]:

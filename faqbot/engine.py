@@ -323,8 +323,9 @@ class Faqbot:
         check: RuleCheck | None = None
         mentions = find_mentions(question)
         billed = tuple(c for c in scan.codes if c not in codes_left_out(question, mentions))
-        # A range ("77300-77334") names a family of codes, not codes billed together.
-        names_a_range = any(m.range_end for m in mentions)
+        # A range ("77300-77334") names a family of codes, not codes billed together, unless the
+        # question asks about billing them together.
+        names_a_range = any(m.range_end for m in mentions) and intent not in ("together", "alone")
         if intent != "difference" and not names_a_range and (len(billed) >= 2 or (len(billed) == 1 and context.alone)):
             check = self.check(
                 billed, dos=context.dos or as_of, setting=setting or context.setting or "any",
@@ -361,7 +362,7 @@ class Faqbot:
                 suggestions=self._suggestions(ranked, skip=entry.id), sources=self._sources(entry.sources),
                 rule_check=check, kind="faq", misconception=entry.misconception, **base,
             )
-        if trusted and gap is not None:
+        if trusted and gap is not None and check is None:
             return self._not_covered(gap, codes, ranked, as_of, base)
 
         if check is not None:

@@ -144,6 +144,11 @@ def _read_toml(path: Path, root: Path, problems: list[Problem]) -> dict[str, Any
     rel = _rel(path, root)
     try:
         with path.open("rb") as handle:
+            if handle.read(3) == b"\xef\xbb\xbf":
+                problems.append(Problem(rel, "", "", "the file starts with a byte-order mark (BOM); "
+                                                     "save it as UTF-8 without BOM"))
+                return {}
+            handle.seek(0)
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
         problems.append(Problem(rel, "", "", f"not valid TOML: {exc}"))

@@ -69,6 +69,7 @@ import re
 import tempfile
 import zipfile
 from dataclasses import dataclass
+from functools import partial
 from datetime import date
 from pathlib import Path
 from typing import IO, Collection, Iterable, Iterator, Literal, Sequence
@@ -83,11 +84,13 @@ __all__ = [
     "SCOPE",
     "ImportResult",
     "NcciFormatError",
+    "MAX_LINE_BYTES",
     "NcciImport",
     "PtpEdit",
     "edits_to_rules",
     "find_conflicts",
     "import_ncci",
+    "output_paths",
     "parse_ptp_line",
     "quarter_from_name",
     "read_ptp_file",
@@ -121,6 +124,9 @@ _C = rf"({CODE_FORM})"
 _FAST_TAB = re.compile(_C + r"\t" + _C + r"\t(\*?)\t([0-9]{8})\t([0-9]{8}|\*)\t[019](?:\t[^\t\"]*)?")
 _FAST_CSV = re.compile(_C + "," + _C + r",(\*?),([0-9]{8}),([0-9]{8}|\*),[019](?:,[^\"]*)?")
 _MAX_SHOWN = 40
+# A published PTP row is under 300 bytes; a longer line is refused (with its number) instead of being
+# copied into a rules file. Lines are read with this limit, so one huge line never fills memory.
+MAX_LINE_BYTES = 10_000
 
 
 # --------------------------------------------------------------------------------------------
@@ -341,9 +347,11 @@ def read_ptp_file(path: str | os.PathLike[str], *, known_codes: Collection[str],
     parser: _LineParser | None = None
     line = 0
     try:
-        lines: Iterator[bytes] = iter(stream)
+        lines: Iterator[bytes] = iter(partial(stream.readline, MAX_LINE_BYTES + 1), b"")
         # Title and header lines, up to the first data row.
         for line, raw in enumerate(lines, 1):
+            if len(raw) > MAX_LINE_BYTES:
+                _check_length(raw, name, line)
             text = _decode(raw)
             if line == 1:
                 text = text.lstrip("\ufeff")
@@ -367,6 +375,8 @@ def read_ptp_file(path: str | os.PathLike[str], *, known_codes: Collection[str],
         # check) and only turned into a PtpEdit when kept; anything else takes the full parser,
         # which either copes (spaces, quotes, trailing empty columns) or raises.
         for line, raw in enumerate(lines, line + 1):
+            if len(raw) > MAX_LINE_BYTES:
+                _check_length(raw, name, line)
             try:
                 text = raw.decode("utf-8").rstrip("\r\n")
             except UnicodeDecodeError:
@@ -398,6 +408,13 @@ def read_ptp_file(path: str | os.PathLike[str], *, known_codes: Collection[str],
             closer.close()
     delimiter = parser.delimiter
     return ImportResult(tuple(kept), rows, len(kept), name, delimiter, skipped)
+
+
+def _check_length(raw: bytes, name: str, line: int) -> None:
+    """``raw`` came from ``readline(MAX_LINE_BYTES + 1)``: without its line end it is longer than the cap."""
+    if len(raw.rstrip(b"\r\n")) > MAX_LINE_BYTES or not raw.endswith(b"\n"):
+        raise NcciFormatError(name, line, f"the line is longer than {MAX_LINE_BYTES:,} bytes "
+                                          "(a PTP edit row is a few hundred); is this the right file?")
 
 
 # --------------------------------------------------------------------------------------------
@@ -687,21 +704,64 @@ def render_source_toml(*, source_id: str, title: str, url: str = NCCI_PTP_URL,
     )
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path``, then rename it over ``path``."""
+def _file_mode(path: Path) -> int:
+    """The mode a knowledge file gets: the one it has, else what a new file gets (0644 under umask 022).
+
+    ``mkstemp`` creates its file readable by the owner only; knowledge files are shared text."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _temporary_copy(path: Path, data: bytes) -> str:
+    """``data`` in a new temporary file beside ``path`` (synced, with ``path``'s mode); returns its name."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        os.fchmod(fd, _file_mode(path))
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    """Write ``text`` to a temporary file beside ``path``, then rename it over ``path``."""
+    _atomic_write_all([(path, text)])
+
+
+def _atomic_write_all(files: Sequence[tuple[Path, str | bytes]]) -> None:
+    """Write every file or none: all texts go to temporary files first, then each is renamed into
+    place; if a rename fails, the files already replaced get their old content back (or are removed)."""
+    temporaries: list[str] = []
+    try:
+        for path, text in files:
+            temporaries.append(_temporary_copy(path, text.encode("utf-8") if isinstance(text, str) else text))
+    except BaseException:
+        for tmp in temporaries:
+            Path(tmp).unlink(missing_ok=True)
+        raise
+    done: list[tuple[Path, bytes | None]] = []
+    try:
+        for (path, _), tmp in zip(files, temporaries):
+            old = path.read_bytes() if path.is_file() else None
+            os.replace(tmp, path)
+            done.append((path, old))
+    except BaseException:
+        for path, old in reversed(done):
+            if old is None:
+                path.unlink(missing_ok=True)
+            else:
+                _atomic_write_all([(path, old)])
+        for tmp in temporaries:
+            Path(tmp).unlink(missing_ok=True)
         raise
 
 
@@ -741,8 +801,8 @@ def write_ncci_import(
 ) -> tuple[Path, Path]:
     """Write ``sources/ncci-ptp-<quarter>.toml`` and ``rules/ncci-ptp-<setting>.toml`` under ``kb_dir``.
 
-    Both texts are rendered before either is written; each file is replaced atomically (the source
-    first, so the rules file never cites a missing source). Returns (source path, rules path).
+    Both texts are rendered before either is written; both files are written or neither (each is
+    replaced atomically, and a failure on the second puts the first back). Returns (source path, rules path).
     """
     root = Path(kb_dir)
     files = ", ".join(result.source_name for result in imp.results)
@@ -753,8 +813,16 @@ def write_ncci_import(
     )
     rules_text = render_rules_toml(imp.rules, comment=comment)
     source_text = render_source_toml(source_id=imp.source_id, title=source_title(imp.quarter), accessed=imp.reviewed)
-    source_path = root / source_file_name(imp.quarter)
-    rules_path = Path(rules_path) if rules_path is not None else root / rules_file_name(imp.setting)
-    _atomic_write(source_path, source_text)
-    _atomic_write(rules_path, rules_text)
+    source_path, rules_path = output_paths(root, quarter=imp.quarter, setting=imp.setting, rules_path=rules_path)
+    _atomic_write_all([(source_path, source_text), (rules_path, rules_text)])
     return source_path, rules_path
+
+
+def output_paths(
+    kb_dir: str | os.PathLike[str], *, quarter: str, setting: str, rules_path: str | os.PathLike[str] | None = None
+) -> tuple[Path, Path]:
+    """(source record path, rules file path) that :func:`write_ncci_import` writes: known before the
+    import runs, so a caller can check that both can be written before any work starts."""
+    root = Path(kb_dir)
+    rules = Path(rules_path) if rules_path is not None else root / rules_file_name(setting)
+    return root / source_file_name(quarter), rules

@@ -50,9 +50,10 @@ ASPECT_CUES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
         r"apc|c-?apc|packaged (?:payment|into)|paid separately|separately (?:paid|payable)|how (?:is|are) .{0,30} paid)\b")),
     ("coverage", re.compile(
         r"\b(prior auth\w*|pre-?auth\w*|preauthori\w*|authori[sz]ation|medical(?:ly)? necess\w*|lcd|ncd|covered|coverage|"
-        r"cover (?:it|this|the)|non-?covered)\b")),
-    ("modifier", re.compile(r"\b(modifiers?|mod\s?\d\d|-(?:26|tc|59|76|77|xs|xu|xe|xp|25|52|53|gc|gz|ga|kx)|"
-                            r"x\{?(?:e|s|p|u)\}?(?=\W)|abn)\b")),
+        r"non-?covered)\b")),
+    # A modifier attached to a code ("77300-26") is read by code recognition; as an aspect, the
+    # question must speak of modifiers ("modifier 59", "mod 25", "XS", "ABN").
+    ("modifier", re.compile(r"\b(modifiers?|mod\s?\d\d|x\{?(?:e|s|p|u)\}?(?!\w)|abn)\b")),
     ("documentation", re.compile(
         r"\b(document\w*|notes|(?:progress|treatment|sim|simulation|physician|procedure) note|charted|signatures?|"
         r"sign(?:s|ed)? off|co-?sign\w*|who signs|supervis\w*|physician order|(?:an?|the) order|ordered by|attest\w*|"
@@ -80,7 +81,8 @@ ASPECT_CUES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
         r"description|explain|stand for)\b")),
     ("scenario", re.compile(
         r"\b(how (?:do|should|would|can) (?:i|we|you) (?:code|bill|charge|report)|what (?:cpt |hcpcs )?codes? "
-        r"(?:do|should|would|can|to)|which codes?|charges? for|coding for|code this|bill this)\b")),
+        r"(?:do|should|would|can|to)|which codes?|codes? (?:used|needed|billed|to bill) for|charges? for|coding for|"
+        r"code this|bill this)\b")),
 )
 _CUES = dict(ASPECT_CUES)
 

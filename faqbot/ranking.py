@@ -16,17 +16,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Collection, Iterable, Mapping, Sequence
+from typing import Callable, Collection, Iterable, Mapping, Sequence
 
 import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from faqbot.codes import CodeMention, expand_range, find_mentions, mentions_of_known
 from faqbot.model import ASPECTS, Entry
 from faqbot.question_reading import question_aspect
-from faqbot.text_index import char_vectorizer, fit_or_load, word_vectorizer
+from faqbot.analyzers import analyzer
+from faqbot.text_index import CHAR_MODEL, WORD_MODEL, fit_or_load
 
 # How much an entry's other codes lower its code score ("what is 77011" vs an entry on 77011 and 77014).
 EXTRA_CODES_PENALTY = 0.3
@@ -161,12 +161,13 @@ class CodePostings:
 
 
 class QueryVectorizer:
-    """One query as a fitted :class:`TfidfVectorizer` would weigh it, as (term indices, weights):
+    """One query as a fitted ``TfidfVectorizer`` would weigh it, as (term indices, weights):
     sublinear tf times idf, L2-normalised. The same numbers as ``vectorizer.transform`` (a test
-    checks), without its per-call validation, which dominated the time of a question."""
+    checks), without its per-call validation, which dominated the time of a question, and without
+    importing scikit-learn (``analyze`` cuts text as the fitted model did: :mod:`faqbot.analyzers`)."""
 
-    def __init__(self, vectorizer: TfidfVectorizer, terms: np.ndarray, idf: np.ndarray) -> None:
-        self._analyze = vectorizer.build_analyzer()  # needs only the settings, not a fit
+    def __init__(self, analyze: Callable[[str], list[str]], terms: np.ndarray, idf: np.ndarray) -> None:
+        self._analyze = analyze
         self._vocabulary = {str(term): index for index, term in enumerate(terms)}
         self._idf = np.asarray(idf, dtype=np.float64)
 
@@ -262,8 +263,8 @@ class Ranker:
             fitted = fit_or_load(docs, whole, char_term_major=self._char_all, cache_dir=cache_dir)
             # Term-major (term x document): a query touches only its own terms' postings.
             self._word_t, self._entry_t, self._char_docs = fitted.word_t, fitted.entry_t, fitted.char
-            self._word_query = QueryVectorizer(word_vectorizer(), fitted.word_terms, fitted.word_idf)
-            self._char_query = QueryVectorizer(char_vectorizer(), fitted.char_terms, fitted.char_idf)
+            self._word_query = QueryVectorizer(analyzer(WORD_MODEL), fitted.word_terms, fitted.word_idf)
+            self._char_query = QueryVectorizer(analyzer(CHAR_MODEL), fitted.char_terms, fitted.char_idf)
             idf = dict(zip(fitted.word_terms.tolist(), fitted.word_idf.tolist()))
         else:
             idf = {}

@@ -2,25 +2,25 @@
 do not edit by hand. One logistic-regression coefficient per feature of faqbot.ranking.FEATURES."""
 
 COEFFICIENTS: dict[str, float] = {
-    "phrasing_word": 1.0995,
-    "phrasing_char": 4.7184,
-    "phrasing_mix": 1.3768,
-    "entry_word": 14.8771,
-    "codes_question": 1.3896,
-    "codes_phrasings": 1.3152,
-    "codes_declared": 2.7013,
-    "codes_elsewhere": -4.9277,
-    "codes_none": 0.3464,
-    "same_intent": 0.6066,
-    "phrasing_word_with_codes": -3.1099,
-    "phrasing_char_with_codes": -3.3626,
-    "entry_word_with_codes": 2.1768,
-    "codes_question_no_words": 2.0652,
-    "codes_declared_no_words": 2.0476,
-    "same_aspect": 0.6414,
-    "other_aspect": -0.8122,
-    "codes_subject": 0.3989,
+    "phrasing_word": 1.0161,
+    "phrasing_char": 4.7237,
+    "phrasing_mix": 1.3004,
+    "entry_word": 15.1299,
+    "codes_question": 1.2896,
+    "codes_phrasings": 1.2211,
+    "codes_declared": 2.6861,
+    "codes_elsewhere": -4.894,
+    "codes_none": 0.3802,
+    "same_intent": 0.6459,
+    "phrasing_word_with_codes": -3.1393,
+    "phrasing_char_with_codes": -3.3558,
+    "entry_word_with_codes": 2.2065,
+    "codes_question_no_words": 2.0888,
+    "codes_declared_no_words": 2.0777,
+    "same_aspect": 0.6424,
+    "other_aspect": -0.749,
+    "codes_subject": 0.4077,
 }
-BIAS: float = -8.4979
+BIAS: float = -8.4237
 # Confidence: sigmoid(a * relevance logit + b * known-word share + c), fitted on whether the best entry is right.
-CALIBRATION: tuple[float, float, float] = (0.3326, 2.9037, -1.8686)
+CALIBRATION: tuple[float, float, float] = (0.333, 2.8644, -1.8246)

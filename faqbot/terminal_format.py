@@ -13,10 +13,13 @@ from faqbot.rules import VERDICT_WORDS, RuleCheck, setting_label
 WIDTH = 88
 
 
-def _wrap(text: str, indent: str = "") -> str:
+def _wrap(text: str, indent: str = "", *, bullet: str = "") -> str:
+    """Wrapped paragraphs; with ``bullet``, the first line starts with it and the rest align under its text."""
     paragraphs = [p.strip() for p in text.strip().split("\n\n") if p.strip()]
+    first = bullet or indent
+    rest = " " * len(bullet) if bullet else indent
     return "\n\n".join(
-        textwrap.fill(" ".join(p.split()), WIDTH, initial_indent=indent, subsequent_indent=indent) for p in paragraphs
+        textwrap.fill(" ".join(p.split()), WIDTH, initial_indent=first, subsequent_indent=rest) for p in paragraphs
     )
 
 
@@ -69,7 +72,7 @@ def format_answer(answer: Answer) -> str:
     if answer.rule_check is not None:
         out += ["", format_check(answer.rule_check)]
     if answer.notices:
-        out += ["", "Notes:"] + [_wrap(n, "  - ")[0:] for n in answer.notices]
+        out += ["", "Notes:"] + [_wrap(n, bullet="  - ") for n in answer.notices]
     if answer.codes or answer.unknown_codes:
         out += ["", f"Codes: {', '.join(answer.codes) or '-'}"
                 + (f"   not in code table: {', '.join(answer.unknown_codes)}" if answer.unknown_codes else "")]

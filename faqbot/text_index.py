@@ -14,27 +14,40 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
+from importlib.metadata import version
+from typing import TYPE_CHECKING
+
 import numpy as np
-import sklearn
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 WORD_MODEL: dict[str, object] = {"ngram_range": (1, 2), "sublinear_tf": True, "token_pattern": r"\S+"}
 CHAR_MODEL: dict[str, object] = {"analyzer": "char_wb", "ngram_range": (3, 5), "sublinear_tf": True}
 FORMAT = 1
 KEEP_FILES = 4  # older index files in the cache folder are removed
+# The names this module gives its files; the pruner never touches any other file in the folder.
+CACHE_NAME = re.compile(r"index-[0-9a-f]{40}\.npz")
 
 
+# scikit-learn (about a second to import, with the scipy.stats it pulls in) is needed only to fit an
+# index; answering from a cached one needs numpy and scipy.sparse (see faqbot.analyzers).
 def word_vectorizer() -> TfidfVectorizer:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     return TfidfVectorizer(**WORD_MODEL, dtype=np.float32)
 
 
 def char_vectorizer() -> TfidfVectorizer:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     return TfidfVectorizer(**CHAR_MODEL, dtype=np.float32)
 
 
@@ -82,7 +95,7 @@ def default_cache_dir() -> Path | None:
 
 def cache_key(docs: Sequence[str], whole: Sequence[str], *, char_term_major: bool) -> str:
     digest = hashlib.sha256()
-    header = [FORMAT, sklearn.__version__, np.__version__, repr(WORD_MODEL), repr(CHAR_MODEL), char_term_major]
+    header = [FORMAT, version("scikit-learn"), np.__version__, repr(WORD_MODEL), repr(CHAR_MODEL), char_term_major]
     for part in (header, list(docs), list(whole)):
         digest.update(json.dumps(part, ensure_ascii=False).encode("utf-8"))
         digest.update(b"\0")
@@ -117,7 +130,7 @@ def _read(path: Path) -> FittedText | None:
                 char_terms=data["char_terms"],
                 char_idf=data["char_idf"],
             )
-    except (OSError, ValueError, KeyError, EOFError):  # missing, truncated or foreign: fit again
+    except Exception:  # missing, truncated (BadZipFile), damaged or foreign: fit again; the caller rewrites it
         return None
 
 
@@ -156,6 +169,8 @@ def _write(path: Path, fitted: FittedText) -> None:
 
 
 def _prune(folder: Path, *, keep: Path) -> None:
-    files = sorted(folder.glob("index-*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
+    """Keep the newest ``KEEP_FILES`` index files; only files named as this module names them are touched."""
+    files = [p for p in folder.glob("index-*.npz") if CACHE_NAME.fullmatch(p.name) and p.is_file()]
+    files.sort(key=lambda p: p.stat().st_mtime, reverse=True)
     for old in [f for f in files if f != keep][KEEP_FILES - 1 :]:
         old.unlink(missing_ok=True)

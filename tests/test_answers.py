@@ -37,7 +37,7 @@ PARAPHRASES: dict[str, tuple[str, str]] = {
 OUT_OF_SCOPE = [
     "weather in Boston",
     "ICD-10 for prostate cancer",
-    "what is 99213",
+    "what is 27447",
     "what's a good recipe for lasagna",
     "how do I reset my password",
     "who won the world series",
@@ -86,9 +86,9 @@ def test_out_of_scope_is_refused(engine: Faqbot, question: str) -> None:
 
 
 def test_unknown_code_is_named_and_never_answered_with_another_code(engine: Faqbot) -> None:
-    answer = engine.answer("what is 99213", as_of=TODAY)
-    assert answer.unknown_codes == ("99213",) and answer.codes == ()
-    assert "99213 is not in our code table" in answer.answer
+    answer = engine.answer("what is 27447", as_of=TODAY)
+    assert answer.unknown_codes == ("27447",) and answer.codes == ()
+    assert "27447 is not in our code table" in answer.answer
 
 
 def test_question_about_77012_never_returns_the_77014_entry(engine: Faqbot) -> None:
@@ -114,10 +114,10 @@ def test_deleted_code_is_flagged_with_its_replacement(engine: Faqbot) -> None:
 
 
 def test_did_you_mean_for_a_one_edit_code_typo(engine: Faqbot) -> None:
-    answer = engine.answer("what is 55875", as_of=TODAY)
+    answer = engine.answer("what is 79102", as_of=TODAY)
     assert answer.status == "no_match"
-    assert answer.did_you_mean == {"55875": "55874"}
-    assert "Did you mean 55874?" in answer.answer
+    assert answer.did_you_mean == {"79102": "79101"}
+    assert "Did you mean 79101?" in answer.answer
 
 
 # The seed FAQ's known errors must not come back: each check names the correct fact.

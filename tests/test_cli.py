@@ -40,17 +40,17 @@ def test_ask_json_has_the_documented_fields(capsys) -> None:
     assert data["entry_id"] == "77295-with-77300" and data["as_of"] == "2026-11-26"
     assert data["rule_check"]["verdict"] == "allowed"
     assert set(data["rule_check"]) >= {"verdict", "findings", "dos", "setting"}
-    assert all(set(s) == {"id", "title", "url"} for s in data["sources"])
+    assert all(set(s) == {"id", "title", "url", "tier"} for s in data["sources"])
 
 
 def test_ask_json_batch_reads_stdin_and_writes_json_lines_in_order(capsys, monkeypatch) -> None:
-    questions = ["what is 77012", "weather in Boston", "what is 99213"]
+    questions = ["what is 77012", "weather in Boston", "what is 77999"]
     monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(questions) + "\n\n"))
     code, out, _ = run(capsys, "ask", "--json", "--as-of", "2026-11-26")
     lines = [json.loads(line) for line in out.splitlines()]
-    assert code == 0 and [line["question"] for line in lines] == questions
-    assert [line["status"] for line in lines] == ["answered", "no_match", "no_match"]
-    assert lines[2]["unknown_codes"] == ["99213"]
+    assert code == 0 and [line["question"] for line in lines] == [*questions, ""]  # the blank line too
+    assert [line["status"] for line in lines] == ["answered", "no_match", "no_match", "no_match"]
+    assert lines[2]["unknown_codes"] == ["77999"]
 
 
 def test_lookup_accepts_codes_ranges_and_a_family(capsys) -> None:
@@ -64,8 +64,8 @@ def test_lookup_accepts_codes_ranges_and_a_family(capsys) -> None:
 
 
 def test_lookup_of_an_unknown_code_fails_with_one_line(capsys) -> None:
-    code, out, err = run(capsys, "lookup", "99213")
-    assert code == 1 and err.strip().count("\n") == 0 and "99213" in err
+    code, out, err = run(capsys, "lookup", "77999")
+    assert code == 1 and err.strip().count("\n") == 0 and "77999" in err
 
 
 def test_check_json_shape_and_table(capsys) -> None:
@@ -84,7 +84,7 @@ def test_check_json_shape_and_table(capsys) -> None:
     [
         ["ask", "--as-of", "yesterday", "what is 77012"],
         ["check", "77295", "--setting", "moon"],
-        ["check", "99213", "77300"],
+        ["check", "77999", "77300"],
         ["ask"],
         ["nonsense-command"],
         ["lookup"],

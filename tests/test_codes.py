@@ -109,3 +109,16 @@ def test_a_code_in_punctuated_text_is_found(code: str, before: str, after: str) 
         return
     text = f"what about {before} {code} {after}"
     assert code in [m.code for m in find_mentions(text)]
+
+
+def test_ranges_that_are_not_read_as_ranges_are_named_with_the_reason() -> None:
+    """Trial row 12: a reversed or too-wide range is reported, never silently read as its two ends."""
+    from faqbot.codes import MAX_RANGE_SPAN, range_problems
+
+    assert range_problems("77261-77263") == [] and range_problems("77261 through 77263") == []
+    assert range_problems("77014-26 alone") == [] and range_problems("77301 and 77014") == []
+    (reversed_,) = range_problems("lookup 77263-77261")
+    assert "reversed" in reversed_ and "77261-77263" in reversed_
+    (wide,) = range_problems("77261 thru 77999")
+    assert f"at most {MAX_RANGE_SPAN}" in wide
+    assert len(range_problems("g6012-77301")) == 1

@@ -114,3 +114,17 @@ def test_refusal_examples_load_and_a_bad_list_is_reported(tmp_path: Path, kb: Kn
     (root / "refusals.toml").write_text("questions = [1, 2]\n")
     _, problems = validate_knowledge(root)
     assert len(problems) == 1 and "refusals.toml" in str(problems[0]) and "non-empty strings" in str(problems[0])
+
+
+def test_a_file_with_a_byte_order_mark_is_named_as_such(tmp_path: Path) -> None:
+    """Trial row 32: not "Invalid statement (at line 1, column 1)"."""
+    import shutil
+
+    kb = tmp_path / "kb"
+    shutil.copytree(DATA / "kb_small", kb)
+    faq = kb / "faq" / "faq.toml"
+    faq.write_bytes(b"\xef\xbb\xbf" + faq.read_bytes())
+    _, problems = validate_knowledge(kb)
+    assert [str(p) for p in problems if "faq.toml" in str(p)] == [
+        "kb/faq/faq.toml: the file starts with a byte-order mark (BOM); save it as UTF-8 without BOM"
+    ]

@@ -5,7 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from faqbot.learn_ranking import FOLDS, TrainingQuestion, is_stale, learn_weights, main, training_questions, weights_module
+from faqbot.learn_ranking import (
+    FOLDS,
+    TrainingQuestion,
+    is_stale,
+    learn_weights,
+    main,
+    real_questions,
+    training_questions,
+    weights_module,
+)
 from faqbot.ranking import FEATURES, RankingWeights, shipped_weights
 
 from conftest import DATA
@@ -26,10 +35,13 @@ def test_shipped_weights_are_the_ones_the_knowledge_base_teaches(learned) -> Non
     assert not is_stale(shipped_weights(), learned)
 
 
-def test_training_holds_every_alternate_out_once_and_adds_the_refusals(kb, questions) -> None:
+def test_training_holds_every_alternate_out_once_and_adds_the_refusals_and_real_questions(kb, questions) -> None:
     alternates = sum(len(e.alternates) for e in kb.entries)
-    assert len(questions) == alternates + len(kb.refusal_examples)
-    assert sum(q.answer is None for q in questions) == len(kb.refusal_examples)
+    real = real_questions(kb)
+    assert len(real) >= 60  # the dev part of the real-question set, less its code-card answers
+    assert len(questions) == alternates + len(kb.refusal_examples) + len(real)
+    assert sum(q.real for q in questions) == len(real)
+    assert sum(q.answer is None for q in questions) == len(kb.refusal_examples) + sum(e is None for _, e in real)
     assert all(q.features.shape == (len(kb.entries), len(FEATURES)) for q in questions)
     assert FOLDS >= 2
 
@@ -37,13 +49,13 @@ def test_training_holds_every_alternate_out_once_and_adds_the_refusals(kb, quest
 def test_learned_relevance_puts_most_held_out_alternates_first(questions, learned) -> None:
     answerable = [q for q in questions if q.answer is not None]
     right = sum(int(np.argmax(learned.relevance(q.features))) == q.answer for q in answerable)
-    assert right / len(answerable) > 0.7  # one entry in 81 by chance
+    assert right / len(answerable) > 0.6  # one entry in 250 by chance; many entries share a code
 
 
 def test_refusal_examples_get_a_low_confidence(kb, questions, learned) -> None:
     refusals = [q for q in questions if q.answer is None]
     confident = [learned.confidence(learned.relevance(q.features), q.coverage).max() for q in refusals]
-    assert np.median(confident) < 0.2
+    assert np.median(confident) < 0.25
 
 
 def test_learned_signals_have_the_expected_signs(learned) -> None:

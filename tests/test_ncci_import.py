@@ -87,7 +87,7 @@ def test_tab_file_with_title_lines(known):
 def test_codes_outside_the_known_set_are_kept_with_keep_all(known):
     result = read_ptp_file(TAB_FILE, known_codes=known, keep_all=True)
     assert result.rows_read == result.rows_kept == 9
-    assert ("99213", "77338") in _pairs(result)
+    assert ("27447", "77338") in _pairs(result)
     assert ("77338", "36591") in _pairs(result)
     assert ("J1100", "G0463") in _pairs(result)
 
@@ -254,7 +254,7 @@ def test_source_toml(tmp_path):
     out = write_source_toml(tmp_path / "s.toml", source_id="ncci-ptp-v321r0", title="T \"q\"", accessed=REVIEWED)
     assert tomllib.loads(out.read_text(encoding="utf-8")) == {"source": [{
         "id": "ncci-ptp-v321r0", "title": 'T "q"', "publisher": "Centers for Medicare & Medicaid Services (CMS)",
-        "url": NCCI_PTP_URL, "accessed": REVIEWED,
+        "url": NCCI_PTP_URL, "accessed": REVIEWED, "tier": "regulator",
     }]}
 
 
@@ -398,7 +398,7 @@ def test_line_parser_near_valid_lines(fields, delimiter):
         pass
 
 
-_CODES = st.sampled_from(["77338", "77334", "0073T", "G6012", "J1100", "99213", "0001U"])
+_CODES = st.sampled_from(["77338", "77334", "0073T", "G6012", "J1100", "27447", "0001U"])
 _DATES = st.dates(min_value=date(1990, 1, 1), max_value=date(2099, 12, 31))
 
 
@@ -492,3 +492,47 @@ def test_file_reader_agrees_with_line_parser(tmp_path, rows, delimiter):
         assert str(info.value) == error
     else:
         assert read_ptp_file(path, known_codes=(), keep_all=True).edits == tuple(expected)
+
+
+def test_a_huge_line_is_refused_with_its_number(tmp_path: Path) -> None:
+    """Trial row 31: a 50 MB rationale was copied into the rules file; now the line is refused."""
+    from faqbot.ncci_import import MAX_LINE_BYTES
+
+    path = tmp_path / "ptp-2026Q1.txt"
+    good = "77338\t77334\t\t20200101\t*\t1\tMisuse of column two code with column one code\n"
+    path.write_text(good + good.replace("Misuse", "x" * (MAX_LINE_BYTES + 10)), encoding="utf-8")
+    with pytest.raises(NcciFormatError) as caught:
+        read_ptp_file(path, known_codes={"77338", "77334"})
+    assert caught.value.line == 2 and "longer than" in str(caught.value)
+
+
+def test_both_files_or_neither(kb_copy: Path, known, monkeypatch) -> None:
+    """Trial row 15: when the rules file cannot be put in place, the source record is not left behind."""
+    import faqbot.ncci_import as ncci_import
+
+    imp = import_ncci([TAB_FILE], known_codes=known, setting="practitioner", reviewed=REVIEWED, keep_all=True)
+    before = _snapshot(kb_copy)
+    real_replace = ncci_import.os.replace
+
+    def failing_replace(src, dst):
+        if str(dst).endswith(rules_file_name("practitioner")):
+            raise OSError(28, "No space left on device")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(ncci_import.os, "replace", failing_replace)
+    with pytest.raises(OSError):
+        write_ncci_import(imp, kb_copy)
+    assert _snapshot(kb_copy) == before  # no source record, no temporary files
+
+
+def test_imported_files_get_normal_permissions(kb_copy: Path, known) -> None:
+    """Trial row 31: 0644 under umask 022 (mkstemp alone gives 0600)."""
+    import os
+
+    imp = import_ncci([TAB_FILE], known_codes=known, setting="practitioner", reviewed=REVIEWED, keep_all=True)
+    old = os.umask(0o022)
+    try:
+        paths = write_ncci_import(imp, kb_copy)
+    finally:
+        os.umask(old)
+    assert [p.stat().st_mode & 0o777 for p in paths] == [0o644, 0o644]

@@ -23,10 +23,10 @@ from conftest import DATA
 # file: (handled right, top-1, top-3, out-of-scope refused, at most answered wrong) floors, and the
 # least (in-scope, out-of-scope) questions the set must hold.
 FLOORS = {
-    "devset.toml": ((0.86, 0.85, 0.95, 0.94, 0.13), (150, 50)),
-    "testset.toml": ((0.89, 0.88, 0.97, 0.96, 0.11), (80, 20)),
-    "realq-dev.toml": ((0.61, 0.56, 0.84, 0.99, 0.24), (70, 9)),
-    "realq-blind.toml": ((0.55, 0.52, 0.76, 0.77, 0.30), (75, 9)),
+    "devset.toml": ((0.86, 0.84, 0.95, 0.94, 0.14), (150, 50)),
+    "testset.toml": ((0.89, 0.87, 0.98, 0.96, 0.11), (80, 20)),
+    "realq-dev.toml": ((0.62, 0.57, 0.85, 0.99, 0.27), (70, 9)),
+    "realq-blind.toml": ((0.57, 0.55, 0.78, 0.77, 0.31), (75, 9)),
 }
 DEV_SETS = ("devset.toml", "realq-dev.toml")
 BLIND_SETS = ("testset.toml", "realq-blind.toml")

@@ -31,7 +31,8 @@ LONG_POST = (
         ("can 77014 be billed alone", "combination"),
         ("77263 vs 77262 difference", "definition"),
         ("is 77387 paid separately in the hospital", "payment"),
-        ("77300", None),
+        ("77300", "definition"),
+        ("which codes cover the management of a course", "scenario"),
     ],
 )
 def test_the_aspect_is_what_the_question_wants_to_know(question: str, aspect: str | None) -> None:

@@ -72,3 +72,44 @@ def test_cache_folder_follows_the_environment(monkeypatch, tmp_path: Path) -> No
     assert default_cache_dir() == tmp_path / "xdg" / "faqbot"
     monkeypatch.setenv("FAQBOT_NO_CACHE", "1")
     assert default_cache_dir() is None
+
+
+def test_a_truncated_file_is_ignored_and_rewritten(tmp_path: Path) -> None:
+    """Trial row 8: a cut-off archive (BadZipFile) is fitted again and replaced, never raised."""
+    fit_or_load(DOCS, WHOLE, char_term_major=True, cache_dir=tmp_path)
+    (path,) = tmp_path.glob("index-*.npz")
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    fitted = fit_or_load(DOCS, WHOLE, char_term_major=True, cache_dir=tmp_path)
+    assert fitted.word_t.shape[1] == len(DOCS)
+    with np.load(path, allow_pickle=False) as data:
+        assert "word_terms" in data
+
+
+def test_a_truncated_cache_never_locks_the_command_line_out(tmp_path: Path, monkeypatch, capsys) -> None:
+    """Trial row 8: truncate the cache file a real ``faqbot ask`` wrote; the next one answers and rewrites it."""
+    from faqbot.cli import main
+
+    from conftest import DATA
+
+    monkeypatch.setenv("FAQBOT_CACHE_DIR", str(tmp_path))
+    argv = ["ask", "--json", "--kb", str(DATA / "kb_small"), "what is 77014"]
+    assert main(argv) == 0
+    (path,) = tmp_path.glob("index-*.npz")
+    whole = path.read_bytes()
+    path.write_bytes(whole[: len(whole) * 2 // 3])
+    capsys.readouterr()
+    assert main(argv) == 0
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err and out.strip()
+    assert path.read_bytes() == whole  # rewritten in full
+
+
+def test_the_pruner_deletes_only_files_it_wrote(tmp_path: Path) -> None:
+    """Trial §7: a shared cache folder keeps other programs' files, even ones named index-*.npz."""
+    foreign = [tmp_path / "index-notes.npz", tmp_path / "index-0123.npz", tmp_path / "other.npz"]
+    for path in foreign:
+        path.write_bytes(b"someone else's file")
+    for i in range(KEEP_FILES + 2):
+        fit_or_load([*DOCS, f"doc {i}"], [*WHOLE, f"whole {i}"], char_term_major=True, cache_dir=tmp_path)
+    assert all(path.exists() for path in foreign)
+    assert len([p for p in tmp_path.glob("index-*.npz") if p not in foreign]) == KEEP_FILES

@@ -128,8 +128,8 @@ def verdict_table_markdown(check: RuleCheck) -> str:
 
 
 def sources_markdown(sources: tuple[SourceRef, ...]) -> str:
-    """A bullet list of source links."""
-    return "\n".join(f"- {link(s)}" for s in sources)
+    """A bullet list of source links, each with its tier and its address in plain sight."""
+    return "\n".join(f"- {link(s)} · {s.tier} · {escape_markdown(s.url)}" for s in sources)
 
 
 def quote(text: str) -> str:

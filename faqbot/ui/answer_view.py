@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
+from textual.style import Style
 from textual.widgets import Markdown, Static
 
 from faqbot.ui.answer_markdown import (
@@ -14,7 +15,6 @@ from faqbot.ui.answer_markdown import (
     direct_answer_markdown,
     matched_label,
     notice_label,
-    sources_markdown,
 )
 from faqbot.ui.suggestions import SuggestionChoice, SuggestionList
 from faqbot.ui.verdict_table import VerdictTable
@@ -28,6 +28,18 @@ class Callout(Static):
 
     def __init__(self, title: str, text: str, *, classes: str) -> None:
         super().__init__(Content.assemble((title, "bold"), "\n", " ".join(text.split())), classes=classes)
+
+
+def sources_content(sources) -> Content:
+    """``Sources`` and one clickable line per source (title, tier, address).
+
+    One widget, not a Markdown list (four widgets a source): a long conversation lays out, and
+    F3 toggles the code panel, without delay."""
+    pieces: list[str | tuple[str, str | Style]] = [("Sources", "bold")]
+    for source in sources:
+        pieces += ["\n", ("• ", "$text-muted"), (source.title, Style(link=source.url, underline=True)),
+                   (f" · {source.tier} · {source.url}", "$text-muted")]
+    return Content.assemble(*pieces)
 
 
 CONFIDENCE_STYLES = {
@@ -72,6 +84,6 @@ class AnswerView(Vertical):
         if answer.rule_check is not None:
             yield VerdictTable(answer.rule_check, classes="verdict")
         if answer.sources:
-            yield Markdown("**Sources**\n\n" + sources_markdown(answer.sources), classes="sources")
+            yield Static(sources_content(answer.sources), classes="sources")
         if self.choices:
             yield SuggestionList(self.choices)

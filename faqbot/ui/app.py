@@ -36,6 +36,9 @@ if TYPE_CHECKING:
     from faqbot.engine import Faqbot
 
 SUB_TITLE = "radiation-oncology billing codes · reference information, not billing advice"
+EXPORT_NOTICE = "It may contain patient data: it is readable only by you; share it only where patient data is allowed."
+# The footer's labels are short (it must fit 80 columns); help and the welcome text say more.
+HELP_WORDS = {"toggle_code_panel": "Show or hide the code panel", "check_codes": "Check codes"}
 
 
 class FaqbotApp(App[None]):
@@ -46,23 +49,33 @@ class FaqbotApp(App[None]):
     SUB_TITLE = SUB_TITLE
     COMMANDS = App.COMMANDS | {FaqbotCommands}
     AUTO_FOCUS = "#question"
+    # Below 100 columns the code panel gives way to the conversation (F3 brings it back).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
 
     BINDINGS = [
         Binding("f1", "help", "Help", id="app.help"),
         Binding("f2,ctrl+b", "code_browser", "Codes", id="app.code_browser"),
-        Binding("f3", "toggle_code_panel", "Code panel", id="app.toggle_code_panel"),
-        Binding("f4", "check_codes", "Check codes", id="app.check_codes"),
+        Binding("f3", "toggle_code_panel", "Panel", id="app.toggle_code_panel"),
+        Binding("f4", "check_codes", "Check", id="app.check_codes"),
         Binding("ctrl+s", "export", "Export", id="app.export"),
         Binding("ctrl+l", "clear", "Clear", id="app.clear"),
+        Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
         Binding("escape", "focus_question", "Back to question", show=False, id="app.focus_question"),
     ]
+    # Keys that need a loaded knowledge base: hidden (and inert) when it could not be loaded.
+    NEEDS_KNOWLEDGE = frozenset({"code_browser", "check_codes", "export", "clear", "toggle_code_panel"})
 
-    def __init__(self, kb_dir: Path | None = None, as_of: date | None = None, *, export_dir: Path | None = None) -> None:
+    def __init__(
+        self, kb_dir: Path | None = None, as_of: date | None = None, *, export_dir: Path | None = None,
+        engine: Faqbot | None = None,
+    ) -> None:
+        """``engine``: an already loaded engine for ``kb_dir`` (tests share one); else it loads in a worker."""
         super().__init__()
         self.kb_dir = kb_dir if kb_dir is not None else default_kb_dir()
         self.as_of = as_of
         self.export_dir = export_dir if export_dir is not None else default_export_dir()
         self.engine: Faqbot | None = None
+        self._preloaded = engine
         self.load_problems: list[str] | None = None
         self._kb_ready = asyncio.Event()
 
@@ -83,7 +96,10 @@ class FaqbotApp(App[None]):
     def on_mount(self) -> None:
         # After the first paint: the import in the loading thread holds the GIL for a second, and
         # the question box should be usable before it starts.
-        self.call_after_refresh(self.load_knowledge)
+        if self._preloaded is not None:
+            self.call_after_refresh(self._knowledge_loaded, self._preloaded)
+        else:
+            self.call_after_refresh(self.load_knowledge)
 
     @property
     def as_of_date(self) -> date:
@@ -116,7 +132,7 @@ class FaqbotApp(App[None]):
         self.query_one("#status-spinner").display = False
         self.query_one("#status-text", Label).update(Content.assemble(
             ("● ", "$text-success"),
-            f"Ready · {len(kb.entries)} entries · {len(kb.codes)} codes · {len(kb.rules)} rules · answers as of {as_of}",
+            f"Ready · {len(kb.entries)} entries, {len(kb.codes)} codes, {len(kb.rules)} rules · as of {as_of}",
         ))
         self._kb_ready.set()
 
@@ -127,6 +143,7 @@ class FaqbotApp(App[None]):
             ("✖ ", "$text-error"), f"The knowledge base could not be loaded ({len(problems)} problem(s))",
         ))
         self._kb_ready.set()
+        self.refresh_bindings()
         self.push_screen(KnowledgeErrorScreen(self.kb_dir, problems))
 
     # -- asking -------------------------------------------------------------------------------
@@ -168,6 +185,7 @@ class FaqbotApp(App[None]):
         answer = self.engine.answer(turn.question, as_of=self.as_of)
         choices = suggestion_choices(answer, self.engine.scan(answer.question).mentions)
         await turn.show_answer(answer, choices)
+        conversation.retire_suggestions(keep=turn)
         await self.query_one(CodePanel).show_answer(answer, self.engine.kb)
         self.refresh_bindings()
         self.call_after_refresh(conversation.scroll_to_widget, turn, animate=False, top=True)
@@ -177,9 +195,17 @@ class FaqbotApp(App[None]):
 
     # -- actions ------------------------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.NEEDS_KNOWLEDGE and self.load_problems is not None:
+            return False
+        return super().check_action(action, parameters)
+
     def _need_engine(self) -> Faqbot | None:
         if self.engine is None:
-            self.notify("The knowledge base is still loading; try again in a moment.", severity="warning")
+            if self.load_problems is not None:
+                self.notify("The knowledge base could not be loaded.", severity="error")
+            else:
+                self.notify("The knowledge base is still loading; try again in a moment.", severity="warning")
         return self.engine
 
     def _ask_if_chosen(self, question: str | None) -> None:
@@ -217,8 +243,12 @@ class FaqbotApp(App[None]):
         self.ask(check_question(scan.codes, typed))
 
     def action_toggle_code_panel(self) -> None:
+        """Show or hide the code panel. By default it shows on wide windows and gives way on narrow ones
+        (``-narrow``); F3 overrides that either way, for this session."""
         panel = self.query_one(CodePanel)
-        panel.display = not panel.display
+        shown = panel.display
+        panel.set_class(shown, "-hidden")
+        panel.set_class(not shown, "-shown")
 
     async def action_clear(self) -> None:
         await self.query_one(Conversation).clear()
@@ -242,7 +272,7 @@ class FaqbotApp(App[None]):
             self.notify(f"Could not export to {self.export_dir}: {exc}", severity="error", markup=False)
             return None
         self.last_export = path
-        self.notify(str(path), title="Conversation exported", markup=False, timeout=10)
+        self.notify(f"{path}\n{EXPORT_NOTICE}", title="Conversation exported", markup=False, timeout=10)
         return path
 
     # -- keys, for the footer, the welcome text and help ---------------------------------------
@@ -253,14 +283,15 @@ class FaqbotApp(App[None]):
         for bindings in (FaqbotApp.BINDINGS, QuestionInput.BINDINGS, SuggestionList.BINDINGS):
             for binding in bindings:
                 if isinstance(binding, Binding) and binding.description:
-                    rows.append((self._keys(binding.key), binding.description))
+                    row = (self._keys(binding.key), HELP_WORDS.get(binding.action, binding.description))
+                    if row not in rows:
+                        rows.append(row)
         rows.append((self._keys(self.COMMAND_PALETTE_BINDING), "Command palette"))
-        rows.append((self._keys("ctrl+q"), "Quit"))
         return rows
 
     def welcome_keys(self) -> str:
-        wanted = {"help", "code_browser", "export"}
-        parts = [f"**{self._keys(b.key)}** {b.description.lower()}" for b in self.BINDINGS
+        wanted = {"help", "code_browser", "check_codes", "export"}
+        parts = [f"**{self._keys(b.key)}** {HELP_WORDS.get(b.action, b.description).lower()}" for b in self.BINDINGS
                  if isinstance(b, Binding) and b.action in wanted]
         parts.insert(2, f"**{self._keys(self.COMMAND_PALETTE_BINDING)}** commands")
         return " · ".join(parts)

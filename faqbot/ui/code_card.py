@@ -39,7 +39,8 @@ def card_content(card: CodeCard, kb: KnowledgeBase, as_of: date) -> Content:
     for source_id in card.sources:
         source = kb.sources.get(source_id)
         if source is not None:
-            pieces += ["\n", ("↗ ", "$text-muted"), (source.title, Style(link=source.url, underline=True))]
+            pieces += ["\n", ("↗ ", "$text-muted"), (source.title, Style(link=source.url, underline=True)),
+                       (f" ({source.tier})", "$text-muted")]
     return Content.assemble(*pieces)
 
 

@@ -54,9 +54,14 @@ class FaqbotCommands(Provider):
             yield Hit(1.0, label, partial(app.ask, check_question(scan.codes, query)), text=label,
                       help="Rule check on the answer's date")
         hits: list[Hit] = []
+        words = query.lower().split()
         for card in engine.kb.codes.values():
             text = f"Look up {card.code} — {card.description}"
-            score = 1.0 if card.code in scan.codes else matcher.match(f"{card.code} {card.description}")
+            if card.code in scan.codes:
+                score = 1.0
+            else:  # every typed word in the code or its description (and only then the slower fuzzy score)
+                haystack = f"{card.code} {card.description}".lower()
+                score = matcher.match(haystack) if words and all(w in haystack for w in words) else 0
             if score > 0:
                 hits.append(Hit(score, matcher.highlight(text) if card.code not in scan.codes else text,
                                 partial(app.show_card, card.code), text=text, help=f"{card.system} code card"))

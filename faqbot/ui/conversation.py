@@ -92,3 +92,13 @@ class Conversation(VerticalScroll):
     async def clear(self) -> None:
         await self.query_children(Turn).remove()
         self.scroll_home(animate=False)
+
+    def retire_suggestions(self, *, keep: Turn) -> None:
+        """Only the latest answer's "Did you mean" list takes keyboard focus (Tab / Shift+Tab);
+        older lists stay on screen and clickable, out of the way of the keyboard."""
+        from faqbot.ui.suggestions import SuggestionList
+
+        for turn in self.turns:
+            if turn is not keep:
+                for suggestions in turn.query(SuggestionList):
+                    suggestions.can_focus = False

@@ -37,17 +37,24 @@ def conversation_markdown(
     return "\n\n".join(head + body + tail) + "\n"
 
 
+EXPORT_MODE = 0o600  # an export may hold pasted claim lines (patient data): readable by the user only
+
+
 def write_export(markdown: str, export_dir: Path, *, now: datetime) -> Path:
-    """Write ``markdown`` to a new, timestamped file in ``export_dir`` and return its path (never overwrites)."""
-    export_dir.mkdir(parents=True, exist_ok=True)
+    """Write ``markdown`` to a new, timestamped file in ``export_dir`` and return its path (never
+    overwrites). The file is created readable and writable by its owner only (0600), the folder 0700."""
+    export_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     stem = f"faqbot-{now.strftime('%Y%m%d-%H%M%S')}"
     path = export_dir / f"{stem}.md"
     number = 1
     while True:
         try:
-            with path.open("x", encoding="utf-8") as handle:
-                handle.write(markdown)
-            return path
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, EXPORT_MODE)
         except FileExistsError:
             number += 1
             path = export_dir / f"{stem}-{number}.md"
+            continue
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            os.fchmod(handle.fileno(), EXPORT_MODE)
+            handle.write(markdown)
+        return path

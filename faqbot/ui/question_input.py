@@ -16,6 +16,12 @@ class QuestionInput(Input):
         Binding("up", "history_previous", "Previous question", show=False, id="history.previous"),
         Binding("down", "history_next", "Next question", show=False, id="history.next"),
         Binding("tab", "focus_suggestions", "Suggestions", id="suggestions.focus"),
+        Binding("pageup", "scroll_conversation('page_up')", "Scroll the conversation up", show=False,
+                id="conversation.page_up"),
+        Binding("pagedown", "scroll_conversation('page_down')", "Scroll the conversation down", show=False,
+                id="conversation.page_down"),
+        Binding("end", "end_or_latest", "End of the line, then of the conversation", show=False,
+                id="conversation.end"),
     ]
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -57,6 +63,26 @@ class QuestionInput(Input):
         else:
             self._position = None
             self._show(self._draft)
+
+    def _conversation(self):
+        from faqbot.ui.conversation import Conversation
+
+        return self.screen.query_one(Conversation)
+
+    def action_scroll_conversation(self, how: str) -> None:
+        """Page the conversation from the question box (the box keeps focus)."""
+        conversation = self._conversation()
+        if how == "page_up":
+            conversation.scroll_page_up(animate=False)
+        else:
+            conversation.scroll_page_down(animate=False)
+
+    def action_end_or_latest(self) -> None:
+        """End moves to the end of the typed text; pressed there (or in an empty box), to the latest answer."""
+        if self.cursor_position < len(self.value):
+            self.action_end()
+        else:
+            self._conversation().scroll_end(animate=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "focus_suggestions":

@@ -7,6 +7,7 @@ from rich.console import Group, RenderableType
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
+from textual.geometry import Size
 from textual.widget import Widget
 
 from faqbot.rules import VERDICT_WORDS, RuleCheck
@@ -44,6 +45,14 @@ class VerdictTable(Widget):
     def __init__(self, check: RuleCheck, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.check = check
+        self._heights: dict[int, int] = {}
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        """Heights by width, kept: laying a table out is costly, and F3 or a resize switches between
+        the same two widths for every table of a long conversation."""
+        if width not in self._heights:
+            self._heights[width] = super().get_content_height(container, viewport, width)
+        return self._heights[width]
 
     def _style(self, verdict: str) -> Style:
         return self.get_component_rich_style(VERDICT_CLASSES[verdict], partial=True)
@@ -70,5 +79,6 @@ class VerdictTable(Widget):
                 if number:
                     sources.append("\n")
                 sources.append(source.title, style=Style(link=source.url, underline=True))
+                sources.append(f" ({source.tier})", style=muted)
             table.add_row(Text(row.codes), verdict, Text(row.reason), sources or Text("—", style=muted))
         return Group(heading, table)

@@ -102,7 +102,8 @@ async def test_command_palette_opens_the_code_browser(app):
         assert isinstance(app.screen, CodeBrowserScreen)
 
 
-async def test_question_before_loading_waits_with_an_indicator(app, monkeypatch):
+async def test_question_before_loading_waits_with_an_indicator(loading_app, monkeypatch):
+    app = loading_app
     release = threading.Event()
     real = Faqbot.from_path
 
