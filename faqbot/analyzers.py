@@ -10,7 +10,7 @@ compares them with scikit-learn's on generated text.
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 
 _WHITE_SPACES = re.compile(r"\s\s+")
 _TOKEN = re.compile(r"\S+")
@@ -46,7 +46,9 @@ def char_wb_ngrams(text: str, min_n: int = 3, max_n: int = 5) -> list[str]:
 
 def analyzer(settings: dict[str, object]) -> Callable[[str], list[str]]:
     """The analyzer for a model's settings (``text_index.WORD_MODEL`` or ``CHAR_MODEL``)."""
-    low, high = settings["ngram_range"]  # type: ignore[misc]
+    ngram_range = settings["ngram_range"]
+    assert isinstance(ngram_range, tuple)
+    low, high = int(ngram_range[0]), int(ngram_range[1])
     if settings.get("analyzer") == "char_wb":
         return lambda text: char_wb_ngrams(text, low, high)
     return lambda text: word_ngrams(text, low, high)

@@ -42,7 +42,16 @@ def _seconds(command: list[str]) -> float:
 
 def cold_start(runs: int) -> dict[str, float]:
     """Medians of ``runs`` pairs, ask and bare import alternating so machine drift hits both alike."""
-    ask = [sys.executable, "-m", "faqbot", "ask", "--json", "--as-of", AS_OF.isoformat(), "Can CPT 77295 and 77300 be billed together?"]
+    ask = [
+        sys.executable,
+        "-m",
+        "faqbot",
+        "ask",
+        "--json",
+        "--as-of",
+        AS_OF.isoformat(),
+        "Can CPT 77295 and 77300 be billed together?",
+    ]
     bare = [sys.executable, "-c", DEPENDENCY_IMPORT]
     _seconds(ask)  # warm the file cache and bytecode
     pairs = [(_seconds(ask), _seconds(bare)) for _ in range(runs)]
@@ -97,10 +106,14 @@ def synthetic_entries(size: int):
     for i in range(size):
         base = real[i % len(real)]
         tag = f"variant{i}"
-        out.append(replace(
-            base, id=f"{base.id}-{i}", question=f"{base.question} {tag}",
-            alternates=tuple(f"{alt} {tag}" for alt in base.alternates),
-        ))
+        out.append(
+            replace(
+                base,
+                id=f"{base.id}-{i}",
+                question=f"{base.question} {tag}",
+                alternates=tuple(f"{alt} {tag}" for alt in base.alternates),
+            )
+        )
     return kb, out
 
 
@@ -132,7 +145,9 @@ def scale_curve(sizes: list[int], questions: int) -> list[dict[str, float]]:
     for size in sizes:
         done = subprocess.run(
             [sys.executable, "-m", "faqbot.bench", "--scale-worker", str(size), "--questions", str(questions)],
-            check=True, capture_output=True, text=True,
+            check=True,
+            capture_output=True,
+            text=True,
         )
         rows.append(json.loads(done.stdout))
     return rows
@@ -158,15 +173,21 @@ def main(argv: list[str] | None = None) -> int:
     runs = 3 if args.quick else 7
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {sys.platform}")
     cold = cold_start(runs)
-    print(f"cold start, median of {runs}: faqbot ask --json {cold['ask_cold_s']:.2f} s; "
-          f"bare '{DEPENDENCY_IMPORT}' {cold['bare_import_s']:.2f} s; ratio {cold['ratio']:.2f}x")
+    print(
+        f"cold start, median of {runs}: faqbot ask --json {cold['ask_cold_s']:.2f} s; "
+        f"bare '{DEPENDENCY_IMPORT}' {cold['bare_import_s']:.2f} s; ratio {cold['ratio']:.2f}x"
+    )
     batch = batch_latency(1 if args.quick else 5)
-    print(f"batch, {batch['questions']} questions on the shipped knowledge base: "
-          f"p50 {batch['p50_ms']:.2f} ms, p99 {batch['p99_ms']:.2f} ms per question")
+    print(
+        f"batch, {batch['questions']} questions on the shipped knowledge base: "
+        f"p50 {batch['p50_ms']:.2f} ms, p99 {batch['p99_ms']:.2f} ms per question"
+    )
     sizes = [1000, 10000] if args.quick else [1000, 10000, 100000]
     print(f"{'entries':>8} {'build s':>8} {'p50 ms':>8} {'p99 ms':>8} {'peak MB':>8}")
     for row in scale_curve(sizes, args.questions):
-        print(f"{row['entries']:>8} {row['build_s']:>8.2f} {row['p50_ms']:>8.2f} {row['p99_ms']:>8.2f} {row['peak_rss_mb']:>8.0f}")
+        print(
+            f"{row['entries']:>8} {row['build_s']:>8.2f} {row['p50_ms']:>8.2f} {row['p99_ms']:>8.2f} {row['peak_rss_mb']:>8.0f}"
+        )
     chat = chat_startup(3 if args.quick else 5)
     if chat is not None:
         print("chat app: " + ", ".join(f"{k} {v:.2f}" for k, v in chat.items()))

@@ -10,9 +10,10 @@ import argparse
 import json
 import math
 import sys
+from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
-from typing import IO, Iterator, Sequence
+from typing import IO, NoReturn
 
 from faqbot.knowledge import KnowledgeError, default_kb_dir
 
@@ -24,7 +25,7 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, no usage dump
+    def error(self, message: str) -> NoReturn:  # one line, no usage dump
         raise UsageError(f"{self.prog}: {message}")
 
 
@@ -121,8 +122,17 @@ def empty_question_answer(as_of: date):
     from faqbot.engine import Answer
 
     return Answer(
-        question="", status="no_match", entry_id=None, answer="Empty line: no question to answer.",
-        confidence=0.0, codes=(), unknown_codes=(), suggestions=(), sources=(), as_of=as_of, kind="none",
+        question="",
+        status="no_match",
+        entry_id=None,
+        answer="Empty line: no question to answer.",
+        confidence=0.0,
+        codes=(),
+        unknown_codes=(),
+        suggestions=(),
+        sources=(),
+        as_of=as_of,
+        kind="none",
     )
 
 
@@ -132,8 +142,11 @@ def _cmd_ask(args: argparse.Namespace) -> int:
         if not args.json:
             raise UsageError("faqbot ask: give a QUESTION (or use --json to read questions from stdin)")
         if sys.stdin.isatty():
-            print("faqbot ask --json: reading questions from stdin, one per line "
-                  "(Ctrl+D ends; give a QUESTION to ask just one)", file=sys.stderr)
+            print(
+                "faqbot ask --json: reading questions from stdin, one per line "
+                "(Ctrl+D ends; give a QUESTION to ask just one)",
+                file=sys.stderr,
+            )
         engine = _engine(args)
         out = getattr(sys.stdout, "buffer", None)
         for line in input_lines(sys.stdin):
@@ -151,8 +164,10 @@ def _cmd_ask(args: argparse.Namespace) -> int:
         return EXIT_OK
     question = _clean_argument(" ".join(args.question))
     if not question.strip():
-        raise UsageError("faqbot ask: the question is empty; give a QUESTION (or no QUESTION and --json "
-                         "to read questions from stdin)")
+        raise UsageError(
+            "faqbot ask: the question is empty; give a QUESTION (or no QUESTION and --json "
+            "to read questions from stdin)"
+        )
     engine = _engine(args)
     answer = engine.answer(question, as_of=args.as_of, setting=setting)
     if args.json:
@@ -172,7 +187,11 @@ def resolve_lookup(terms: Sequence[str], engine) -> tuple[list[str], list[str]]:
     for term in terms:
         lowered = term.lower().strip()
         family = next(
-            (f for f in kb.families.values() if lowered in (f.id, f.title.lower()) or lowered.replace(" ", "_") == f.id),
+            (
+                f
+                for f in kb.families.values()
+                if lowered in (f.id, f.title.lower()) or lowered.replace(" ", "_") == f.id
+            ),
             None,
         )
         if family is not None:
@@ -273,8 +292,10 @@ def _cmd_kb_stats(args: argparse.Namespace) -> int:
 
 def _cmd_chat(args: argparse.Namespace) -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise UsageError('faqbot: the chat app needs a terminal; without one use faqbot ask "QUESTION" '
-                         "or faqbot ask --json < questions.txt (see faqbot --help)")
+        raise UsageError(
+            'faqbot: the chat app needs a terminal; without one use faqbot ask "QUESTION" '
+            "or faqbot ask --json < questions.txt (see faqbot --help)"
+        )
     from faqbot.ui.app import FaqbotApp
 
     app = FaqbotApp(kb_dir=args.kb or default_kb_dir(), as_of=args.as_of)
@@ -322,8 +343,14 @@ def _cmd_replay(args: argparse.Namespace) -> int:
             "passed": len(results) - len(failed),
             "failed": len(failed),
             "failures": [
-                {"file": str(r.transcript.path), "line": r.turn.line, "turn": r.number, "question": r.turn.question,
-                 "problems": list(r.failures), "answer": r.answer.to_dict()}
+                {
+                    "file": str(r.transcript.path),
+                    "line": r.turn.line,
+                    "turn": r.number,
+                    "question": r.turn.question,
+                    "problems": list(r.failures),
+                    "answer": r.answer.to_dict(),
+                }
                 for r in failed
             ],
         }
@@ -350,13 +377,23 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     if args.json:
         from dataclasses import asdict
 
-        print(json.dumps({
-            "reports": [asdict(r) for r in result["reports"]],
-            "sweep": [{"threshold": t, **{k: v for k, v in asdict(r).items() if k != "wrong"}} for t, r in result["sweep"]],
-            "recommended_threshold": result["recommended_threshold"],
-            "reliability": [{"low": lo, "high": hi, "answers": n, "right": r} for lo, hi, n, r in result["reliability"]],
-            "levels": [{"label": label, "answers": n, "wrong": w} for label, n, w in result["levels"]],
-        }, indent=2))
+        print(
+            json.dumps(
+                {
+                    "reports": [asdict(r) for r in result["reports"]],
+                    "sweep": [
+                        {"threshold": t, **{k: v for k, v in asdict(r).items() if k != "wrong"}}
+                        for t, r in result["sweep"]
+                    ],
+                    "recommended_threshold": result["recommended_threshold"],
+                    "reliability": [
+                        {"low": lo, "high": hi, "answers": n, "right": r} for lo, hi, n, r in result["reliability"]
+                    ],
+                    "levels": [{"label": label, "answers": n, "wrong": w} for label, n, w in result["levels"]],
+                },
+                indent=2,
+            )
+        )
     else:
         print(format_reports(result))
     return EXIT_OK
@@ -367,7 +404,12 @@ def _cmd_import_ncci(args: argparse.Namespace) -> int:
 
     from faqbot.knowledge import load_knowledge
     from faqbot.ncci_import import (
-        NcciFormatError, find_conflicts, import_ncci, output_paths, quarter_from_name, write_ncci_import,
+        NcciFormatError,
+        find_conflicts,
+        import_ncci,
+        output_paths,
+        quarter_from_name,
+        write_ncci_import,
     )
 
     command = "faqbot rules import-ncci"
@@ -393,8 +435,10 @@ def _cmd_import_ncci(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise UsageError(f"{command}: cannot write the import: {shown(exc)} (nothing written)") from None
     seconds = time.perf_counter() - started
-    print(f"read {imp.rows_read} rows in {seconds:.1f} s; kept {len(imp.rules)} edits between known codes "
-          f"({imp.never_effective} never in effect, {imp.duplicates} duplicates skipped)")
+    print(
+        f"read {imp.rows_read} rows in {seconds:.1f} s; kept {len(imp.rules)} edits between known codes "
+        f"({imp.never_effective} never in effect, {imp.duplicates} duplicates skipped)"
+    )
     print(f"wrote {rules_path} and {source_path}")
     return EXIT_OK
 
@@ -439,7 +483,9 @@ def build_parser() -> argparse.ArgumentParser:
     validate.set_defaults(func=_cmd_kb_validate)
     stats = kb_sub.add_parser("stats", help="count entries, codes, rules and sources by tier")
     _add_kb(stats)
-    stats.add_argument("--as-of", type=_iso_date, default=None, help="count active and deleted codes on this date (default today)")
+    stats.add_argument(
+        "--as-of", type=_iso_date, default=None, help="count active and deleted codes on this date (default today)"
+    )
     stats.add_argument("--json", action="store_true", help="print JSON (keys: entries, codes, rules, sources ...)")
     stats.set_defaults(func=_cmd_kb_stats)
 
@@ -454,7 +500,9 @@ def build_parser() -> argparse.ArgumentParser:
     ncci = rules_sub.add_parser("import-ncci", help="import CMS NCCI PTP edit files as rules")
     ncci.add_argument("files", nargs="+", type=Path, help="PTP edit files (tab-delimited or CSV, or a .zip)")
     ncci.add_argument("--setting", choices=("practitioner", "hospital"), default="practitioner")
-    ncci.add_argument("--out", type=Path, default=None, help="rules file to write (default: knowledge/rules/ncci-ptp-SETTING.toml)")
+    ncci.add_argument(
+        "--out", type=Path, default=None, help="rules file to write (default: knowledge/rules/ncci-ptp-SETTING.toml)"
+    )
     ncci.add_argument("--all", action="store_true", help="keep rows whose codes are not in the code table")
     _add_kb(ncci)
     ncci.set_defaults(func=_cmd_import_ncci)
@@ -471,7 +519,9 @@ def build_parser() -> argparse.ArgumentParser:
     replay.set_defaults(func=_cmd_replay)
     evaluation = sub.add_parser("eval", help="answer quality on labeled questions, next to baselines")
     evaluation.add_argument("files", nargs="+", type=Path, help="labeled transcript files or folders")
-    evaluation.add_argument("--threshold", type=_threshold, default=None, help="faqbot's match threshold to report (0-1)")
+    evaluation.add_argument(
+        "--threshold", type=_threshold, default=None, help="faqbot's match threshold to report (0-1)"
+    )
     evaluation.add_argument("--json", action="store_true")
     _add_kb(evaluation)
     evaluation.set_defaults(func=_cmd_eval)
@@ -494,8 +544,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KnowledgeError as exc:
         for problem in exc.problems:
             print(shown(problem), file=sys.stderr)
-        print(f"faqbot: the knowledge base has {len(exc.problems)} problem(s); fix them and try again "
-              "(faqbot kb validate lists them)", file=sys.stderr)
+        print(
+            f"faqbot: the knowledge base has {len(exc.problems)} problem(s); fix them and try again "
+            "(faqbot kb validate lists them)",
+            file=sys.stderr,
+        )
         return EXIT_FAIL
     except BrokenPipeError:
         return EXIT_OK

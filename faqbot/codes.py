@@ -8,11 +8,11 @@ left to :func:`recognize`, which takes the code table's codes.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from typing import Collection, Iterable
 
-from rapidfuzz.distance import Levenshtein
 from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 # Modifiers that may follow a code after a space as well as after a hyphen.
 KNOWN_MODIFIERS = frozenset(
@@ -31,9 +31,7 @@ _CODE = (
 )
 _CODE_RE = re.compile(r"(?<![\w.,])" + _CODE + r"(?![\w.,]\d|\w)")
 _RANGE_JOIN_RE = re.compile(r"\s*(?:-|–|—|\bthrough\b|\bthru\b|\bto\b)\s*", re.IGNORECASE)
-_MODIFIER_RE = re.compile(
-    r"(?:\s*-\s*(?P<hyph>[A-Za-z0-9]{2})|\s+(?P<space>[A-Za-z0-9]{2}))(?![\w])"
-)
+_MODIFIER_RE = re.compile(r"(?:\s*-\s*(?P<hyph>[A-Za-z0-9]{2})|\s+(?P<space>[A-Za-z0-9]{2}))(?![\w])")
 _CLEAN_RE = re.compile(r"[®™©]|\bCPT\b|\bHCPCS\b", re.IGNORECASE)
 # A code in normal form: CPT (five digits, or four and F/T/U) or HCPCS Level II (a letter, four digits).
 CODE_FORM = r"(?:[0-9]{5}|[0-9]{4}[FTU]|[A-V][0-9]{4})"
@@ -64,7 +62,6 @@ class CodeScan:
     modifiers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     did_you_mean: dict[str, str] = field(default_factory=dict)
     mentions: tuple[CodeMention, ...] = ()
-
 
 
 def normalize_code(raw: str) -> str | None:
@@ -151,19 +148,23 @@ def range_problems(text: str) -> list[str]:
         join = _EXPLICIT_RANGE_JOIN_RE.match(text, match.end())
         second = _CODE_RE.match(text, join.end()) if join else None
         last = normalize_code(second.group(0)) if second else None
-        if first is None or last is None or _is_range(first, last, join.group(0)):
+        if join is None or second is None or first is None or last is None or _is_range(first, last, join.group(0)):
             continue
         written = text[match.start() : second.end()].strip()
         a, b = _range_key(first), _range_key(last)
         if a is None or b is None or a[0] != b[0]:
-            problems.append(f"{written}: the two ends are different kinds of code; a range runs between codes of one kind")
+            problems.append(
+                f"{written}: the two ends are different kinds of code; a range runs between codes of one kind"
+            )
         elif b[1] < a[1]:
             problems.append(f"{written}: the range is reversed; write {last}-{first}")
         elif b[1] == a[1]:
             problems.append(f"{written}: the range starts and ends with the same code; write {first}")
         else:
-            problems.append(f"{written}: a range may span at most {MAX_RANGE_SPAN} numbers (this one spans "
-                            f"{b[1] - a[1]}); split it or name a family")
+            problems.append(
+                f"{written}: a range may span at most {MAX_RANGE_SPAN} numbers (this one spans "
+                f"{b[1] - a[1]}); split it or name a family"
+            )
     return problems
 
 
@@ -175,10 +176,11 @@ def _is_range(first: str, last: str, joiner: str) -> bool:
     return b[1] - a[1] <= limit
 
 
-
 def close_codes(code: str, known: Collection[str], *, limit: int = 5) -> tuple[str, ...]:
     """Known codes a single edit away from ``code``, sorted."""
-    return tuple(sorted(c for c, _, _ in process.extract(code, known, scorer=Levenshtein.distance, score_cutoff=1, limit=limit)))
+    return tuple(
+        sorted(c for c, _, _ in process.extract(code, known, scorer=Levenshtein.distance, score_cutoff=1, limit=limit))
+    )
 
 
 def suggest_code(code: str, known: Collection[str]) -> str | None:
@@ -230,4 +232,3 @@ def recognize(text: str, known: Collection[str]) -> CodeScan:
             if guess is not None:
                 did_you_mean[mention.code] = guess
     return CodeScan(tuple(found), tuple(unknown), modifiers, did_you_mean, tuple(mentions))
-

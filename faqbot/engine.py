@@ -18,8 +18,8 @@ from faqbot.model import CodeCard, Entry, KnowledgeBase
 from faqbot.question_context import codes_left_out, read_context
 from faqbot.question_reading import QuestionReading, asked_codes, modifiers_named, read_question, text_covers
 from faqbot.ranking import Ranker, Scored, question_intent
+from faqbot.rules import VERDICT_WORDS, RuleCheck, RuleChecker, SourceRef, _iso, jsonable, setting_label
 from faqbot.text_index import default_cache_dir
-from faqbot.rules import VERDICT_WORDS, RuleChecker, RuleCheck, SourceRef, jsonable, setting_label
 
 Status = Literal["answered", "no_match"]
 
@@ -60,7 +60,11 @@ def _gap(reading: QuestionReading) -> str | None:
 
 def _speaks_to(entry: Entry, reading: QuestionReading) -> bool:
     """Whether an entry answers the aspect the question asks about (its own aspect, or its text speaks to it)."""
-    return reading.aspect is None or entry.aspect == reading.aspect or text_covers(reading.aspect, entry.answer, reading.focus)
+    return (
+        reading.aspect is None
+        or entry.aspect == reading.aspect
+        or text_covers(reading.aspect, entry.answer, reading.focus)
+    )
 
 
 def confidence_level(confidence: float) -> str:
@@ -75,9 +79,12 @@ _NO = ("no", "generally no", "usually no", "not ")
 def opening_stance(text: str) -> str | None:
     """``yes`` or ``no`` when a text opens with a yes/no answer, else None."""
     opening = text.lstrip().lower()
-    if any(opening.startswith(word) and not opening[len(word):len(word) + 1].isalpha() for word in _YES):
+    if any(opening.startswith(word) and not opening[len(word) : len(word) + 1].isalpha() for word in _YES):
         return "yes"
-    if any(opening.startswith(word) and (word.endswith(" ") or not opening[len(word):len(word) + 1].isalpha()) for word in _NO):
+    if any(
+        opening.startswith(word) and (word.endswith(" ") or not opening[len(word) : len(word) + 1].isalpha())
+        for word in _NO
+    ):
         return "no"
     return None
 
@@ -157,10 +164,10 @@ def code_status_text(card: CodeCard, as_of: date) -> str:
     if status == "deleted":
         replaced = f"; replaced by {', '.join(card.replaced_by)}" if card.replaced_by else ""
         how = "DELETED" if card.deletion_confirmed else "REPORTED DELETED (unconfirmed)"
-        return f"Status on {as_of.isoformat()}: {how} on {card.deleted_on.isoformat()}{replaced}."
+        return f"Status on {as_of.isoformat()}: {how} on {_iso(card.deleted_on)}{replaced}."
     if status == "not_yet_effective":
-        return f"Status on {as_of.isoformat()}: not yet valid (effective {card.effective_from.isoformat()})."
-    since = f" (since {card.effective_from.isoformat()})" if card.effective_from else ""
+        return f"Status on {as_of.isoformat()}: not yet valid (effective {_iso(card.effective_from)})."
+    since = f" (since {_iso(card.effective_from)})" if card.effective_from else ""
     return f"Status on {as_of.isoformat()}: active{since}."
 
 
@@ -193,7 +200,7 @@ class Faqbot:
         self.checker = RuleChecker(kb)
 
     @classmethod
-    def from_path(cls, kb_dir: Path | None = None) -> "Faqbot":
+    def from_path(cls, kb_dir: Path | None = None) -> Faqbot:
         """Load, validate and index a knowledge folder, reusing a cached fitted index when there is one."""
         return cls(load_knowledge(kb_dir), cache_dir=default_cache_dir())
 
@@ -201,8 +208,14 @@ class Faqbot:
         return recognize(text, self.known)
 
     def check(
-        self, codes: tuple[str, ...] | list[str], *, dos: date, setting: str = "any", alone: bool = False,
-        scope: str | None = None, asked: tuple[str, ...] = (),
+        self,
+        codes: tuple[str, ...] | list[str],
+        *,
+        dos: date,
+        setting: str = "any",
+        alone: bool = False,
+        scope: str | None = None,
+        asked: tuple[str, ...] = (),
     ) -> RuleCheck:
         return self.checker.check(codes, dos=dos, setting=setting, alone=alone, scope=scope, asked=asked)
 
@@ -222,13 +235,15 @@ class Faqbot:
             card = self.kb.codes[code]
             if card.status_on(as_of) == "deleted":
                 replaced = f" For later dates of service use {', '.join(card.replaced_by)}." if card.replaced_by else ""
-                when = card.deleted_on.isoformat()
+                when = _iso(card.deleted_on)
                 if card.deletion_confirmed:
                     notes.append(f"{code} was deleted on {when}.{replaced}")
                 else:
-                    notes.append(f"{code} is reported deleted on {when} (secondary sources only; confirm with your MAC).{replaced}")
+                    notes.append(
+                        f"{code} is reported deleted on {when} (secondary sources only; confirm with your MAC).{replaced}"
+                    )
             elif card.status_on(as_of) == "not_yet_effective":
-                notes.append(f"{code} is not valid before {card.effective_from.isoformat()}.")
+                notes.append(f"{code} is not valid before {_iso(card.effective_from)}.")
         for typed, guess in scan.did_you_mean.items():
             notes.append(f"{typed} is not in our code table. Did you mean {guess}?")
         for code in scan.unknown:
@@ -239,7 +254,12 @@ class Faqbot:
         return tuple(notes)
 
     def _trusted_entry(
-        self, best: Scored | None, codes: tuple[str, ...], scan: CodeScan, check: RuleCheck | None, threshold: float,
+        self,
+        best: Scored | None,
+        codes: tuple[str, ...],
+        scan: CodeScan,
+        check: RuleCheck | None,
+        threshold: float,
         intent: str,
     ) -> Entry | None:
         """The best entry, when it scores at least ``threshold`` and may answer this question."""
@@ -256,8 +276,12 @@ class Faqbot:
             return None
         # "X vs Y" asks what differs, not whether: an entry on another pair that opens with yes or no
         # answers another question.
-        if (intent == "difference" and len(codes) >= 2 and opening_stance(candidate.answer) is not None
-                and not set(codes) <= self.ranker.question_codes_of(candidate.id)):
+        if (
+            intent == "difference"
+            and len(codes) >= 2
+            and opening_stance(candidate.answer) is not None
+            and not set(codes) <= self.ranker.question_codes_of(candidate.id)
+        ):
             return None
         # With an unknown code in the question, an entry about a code the user did not name is
         # probably about the code they mistyped: never answer with another code's entry.
@@ -283,7 +307,12 @@ class Faqbot:
         )
 
     def answer(
-        self, question: str, *, as_of: date | None = None, setting: str | None = None, threshold: float = MATCH_THRESHOLD
+        self,
+        question: str,
+        *,
+        as_of: date | None = None,
+        setting: str | None = None,
+        threshold: float = MATCH_THRESHOLD,
     ) -> Answer:
         """Answer one question as of a date (default today). Never raises on any text."""
         as_of = as_of or date.today()
@@ -292,10 +321,16 @@ class Faqbot:
         codes = asked_codes(question, reading, self.known)
         context = read_context(question)
         notices = self._notices(scan, as_of)
-        base = dict(
-            question=question, codes=scan.codes, unknown_codes=scan.unknown, as_of=as_of,
-            notices=notices, did_you_mean=scan.did_you_mean, modifiers=scan.modifiers,
-            aspect=reading.aspect, focus=reading.focus if reading.long else "",
+        base: dict[str, Any] = dict(
+            question=question,
+            codes=scan.codes,
+            unknown_codes=scan.unknown,
+            as_of=as_of,
+            notices=notices,
+            did_you_mean=scan.did_you_mean,
+            modifiers=scan.modifiers,
+            aspect=reading.aspect,
+            focus=reading.focus if reading.long else "",
         )
 
         topic = next(
@@ -303,8 +338,14 @@ class Faqbot:
         )
         if topic is not None:
             return Answer(
-                status="no_match", entry_id=None, confidence=0.0, suggestions=(), sources=(),
-                answer=" ".join((topic.message, *notices)), kind="out_of_scope", **base,
+                status="no_match",
+                entry_id=None,
+                confidence=0.0,
+                suggestions=(),
+                sources=(),
+                answer=" ".join((topic.message, *notices)),
+                kind="out_of_scope",
+                **base,
             )
 
         # The whole text is ranked (its story carries words the entries use); the asked codes and the
@@ -312,11 +353,18 @@ class Faqbot:
         ranked = self.ranker.rank(question, codes, limit=MAX_SUGGESTIONS + 1, aspect=reading.aspect)
         if not scan.codes and not scan.unknown and len(_WORDS.findall(question)) <= CLARIFY_MAX_WORDS:
             return Answer(
-                status="no_match", entry_id=None, confidence=0.0, suggestions=self._suggestions(ranked), sources=(),
-                answer=("Could you say a little more? Name the code or codes and what you want to know about them "
-                        "(what a code covers, how often it may be billed, what it may be billed with, documentation, "
-                        "hospital or freestanding ...). Some questions faqbot can answer are listed below."),
-                kind="clarify", **base,
+                status="no_match",
+                entry_id=None,
+                confidence=0.0,
+                suggestions=self._suggestions(ranked),
+                sources=(),
+                answer=(
+                    "Could you say a little more? Name the code or codes and what you want to know about them "
+                    "(what a code covers, how often it may be billed, what it may be billed with, documentation, "
+                    "hospital or freestanding ...). Some questions faqbot can answer are listed below."
+                ),
+                kind="clarify",
+                **base,
             )
 
         intent = question_intent(reading.focus)
@@ -328,24 +376,39 @@ class Faqbot:
         names_a_range = any(m.range_end for m in mentions) and intent not in ("together", "alone")
         if intent != "difference" and not names_a_range and (len(billed) >= 2 or (len(billed) == 1 and context.alone)):
             check = self.check(
-                billed, dos=context.dos or as_of, setting=setting or context.setting or "any",
-                alone=context.alone and len(billed) == 1, scope=context.scope, asked=codes,
+                billed,
+                dos=context.dos or as_of,
+                setting=setting or context.setting or "any",
+                alone=context.alone and len(billed) == 1,
+                scope=context.scope,
+                asked=codes,
             )
 
-        if scan.unknown and (not scan.codes or intent in ("together", "alone") or len(scan.codes) + len(scan.unknown) >= 2):
+        if scan.unknown and (
+            not scan.codes or intent in ("together", "alone") or len(scan.codes) + len(scan.unknown) >= 2
+        ):
             text = " ".join(notices)
             if scan.codes:
-                text += (f" faqbot cannot check {', '.join(scan.codes)} with a code it does not know. "
-                         "What it knows about the codes it recognised:\n\n") + self._cards(scan.codes, as_of)[0]
+                text += (
+                    f" faqbot cannot check {', '.join(scan.codes)} with a code it does not know. "
+                    "What it knows about the codes it recognised:\n\n"
+                ) + self._cards(scan.codes, as_of)[0]
             return Answer(
-                status="no_match", entry_id=None, confidence=0.0, suggestions=self._suggestions(ranked),
-                sources=self._sources(self._cards(scan.codes, as_of)[1]), answer=text, kind="unknown_code", **base,
+                status="no_match",
+                entry_id=None,
+                confidence=0.0,
+                suggestions=self._suggestions(ranked),
+                sources=self._sources(self._cards(scan.codes, as_of)[1]),
+                answer=text,
+                kind="unknown_code",
+                **base,
             )
 
         best = ranked[0] if ranked else None
         gap = _gap(reading)
         trusted = [
-            (scored, entry) for scored in ranked
+            (scored, entry)
+            for scored in ranked
             if (entry := self._trusted_entry(scored, codes, scan, check, threshold, intent)) is not None
         ]
         # The best trusted entry that speaks to what is asked; an entry on another aspect is context only.
@@ -357,10 +420,16 @@ class Faqbot:
         if speaking:
             scored, entry = speaking[0]
             return Answer(
-                status="answered", entry_id=entry.id, confidence=scored.score,
+                status="answered",
+                entry_id=entry.id,
+                confidence=scored.score,
                 answer=self._entry_text(entry, codes, check, as_of),
-                suggestions=self._suggestions(ranked, skip=entry.id), sources=self._sources(entry.sources),
-                rule_check=check, kind="faq", misconception=entry.misconception, **base,
+                suggestions=self._suggestions(ranked, skip=entry.id),
+                sources=self._sources(entry.sources),
+                rule_check=check,
+                kind="faq",
+                misconception=entry.misconception,
+                **base,
             )
         if trusted and gap is not None and check is None:
             return self._not_covered(gap, codes, ranked, as_of, base)
@@ -372,9 +441,15 @@ class Faqbot:
             for finding in check.findings:
                 source_ids.extend(s.id for s in finding.sources if s.id not in source_ids)
             return Answer(
-                status="answered", entry_id=None, confidence=covered / len(decided) if decided else 0.0,
-                answer=rule_check_text(check), suggestions=self._suggestions(ranked), sources=self._sources(tuple(source_ids)),
-                rule_check=check, kind="rule_check", **base,
+                status="answered",
+                entry_id=None,
+                confidence=covered / len(decided) if decided else 0.0,
+                answer=rule_check_text(check),
+                suggestions=self._suggestions(ranked),
+                sources=self._sources(tuple(source_ids)),
+                rule_check=check,
+                kind="rule_check",
+                **base,
             )
 
         if codes:
@@ -383,17 +458,28 @@ class Faqbot:
                 return self._not_covered(gap, codes, ranked, as_of, base)
             text, source_ids_ = self._cards(codes, as_of)
             return Answer(
-                status="answered", entry_id=None, answer=text,
+                status="answered",
+                entry_id=None,
+                answer=text,
                 confidence=CODE_CARD_CONFIDENCE.get(reading.aspect, CODE_CARD_OTHER_ASPECT_CONFIDENCE),
-                suggestions=self._suggestions(ranked), sources=self._sources(source_ids_), kind="code_card", **base,
+                suggestions=self._suggestions(ranked),
+                sources=self._sources(source_ids_),
+                kind="code_card",
+                **base,
             )
 
         text = "I don't know: no entry in the knowledge base matches this question well enough."
         if ranked:
             text += " Did you mean one of the suggestions?"
         return Answer(
-            status="no_match", entry_id=None, confidence=best.score if best else 0.0, answer=text,
-            suggestions=self._suggestions(ranked), sources=(), kind="none", **base,
+            status="no_match",
+            entry_id=None,
+            confidence=best.score if best else 0.0,
+            answer=text,
+            suggestions=self._suggestions(ranked),
+            sources=(),
+            kind="none",
+            **base,
         )
 
     def _not_covered(
@@ -407,6 +493,12 @@ class Faqbot:
             cards, source_ids = self._cards(codes, as_of)
             text += " What faqbot knows about the code, as context:\n\n" + cards
         return Answer(
-            status="no_match", entry_id=None, confidence=0.0, suggestions=self._suggestions(ranked),
-            sources=self._sources(source_ids), answer=text, kind="not_covered", **base,
+            status="no_match",
+            entry_id=None,
+            confidence=0.0,
+            suggestions=self._suggestions(ranked),
+            sources=self._sources(source_ids),
+            answer=text,
+            kind="not_covered",
+            **base,
         )

@@ -13,9 +13,10 @@ Each system answers with its best entry when its score reaches the threshold, el
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Callable, Iterable, Sequence
+from typing import TypedDict
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -68,6 +69,16 @@ class Report:
     wrong: tuple[tuple[str, str, str, float, float], ...]  # question, expected, got, got score, expected score
 
 
+class Evaluation(TypedDict):
+    """What :func:`evaluate` finds (``faqbot eval --json`` prints it)."""
+
+    reports: list[Report]  # faqbot first, then the baselines
+    sweep: list[tuple[float, Report]]  # faqbot at each threshold
+    recommended_threshold: float
+    reliability: list[tuple[float, float, int, float]]  # (low, high, answers, share right)
+    levels: list[tuple[str, int, int]]  # (confidence label, answers, wrong answers)
+
+
 def labeled_questions(transcripts: Iterable[Transcript]) -> list[Labeled]:
     out: list[Labeled] = []
     for transcript in transcripts:
@@ -104,9 +115,15 @@ def score(system: str, items: Sequence[Labeled], predictions: Sequence[Predictio
         if not _is_right(item, prediction):
             scores = dict(prediction.ranked)
             got = prediction.entry or "(refused)"
-            wrong.append((item.question, item.expected_entry or ("(refuse)" if item.expect_refusal else "(answer)"),
-                          got, prediction.ranked[0][1] if prediction.ranked else 0.0,
-                          scores.get(item.expected_entry or "", 0.0)))
+            wrong.append(
+                (
+                    item.question,
+                    item.expected_entry or ("(refuse)" if item.expect_refusal else "(answer)"),
+                    got,
+                    prediction.ranked[0][1] if prediction.ranked else 0.0,
+                    scores.get(item.expected_entry or "", 0.0),
+                )
+            )
     return Report(
         system=system,
         threshold=threshold,
@@ -119,12 +136,18 @@ def score(system: str, items: Sequence[Labeled], predictions: Sequence[Predictio
         refused=sum(not p.answered for _, p in out_scope) / len(out_scope) if out_scope else 0.0,
         answered_right=sum(_is_right(i, p) for i, p in answered) / len(answered) if answered else 0.0,
         verdicts=len(verdict_items),
-        verdict_accuracy=(sum(p.verdict == i.expected_verdict for i, p in verdict_items) / len(verdict_items)
-                          if verdict_items else None),
+        verdict_accuracy=(
+            sum(p.verdict == i.expected_verdict for i, p in verdict_items) / len(verdict_items)
+            if verdict_items
+            else None
+        ),
         handled_right=sum(_is_right(i, p) for i, p in zip(items, predictions)) / len(items) if items else 0.0,
         answered_wrong=sum(not _is_right(i, p) for i, p in answered) / len(items) if items else 0.0,
-        refused_in_scope=(sum(not p.answered for i, p in zip(items, predictions) if not i.expect_refusal)
-                          / len(items) if items else 0.0),
+        refused_in_scope=(
+            sum(not p.answered for i, p in zip(items, predictions) if not i.expect_refusal) / len(items)
+            if items
+            else 0.0
+        ),
         wrong=tuple(wrong),
     )
 
@@ -196,14 +219,17 @@ class FaqbotPredictor:
         for item in items:
             trusted = engine.answer(item.question, as_of=item.as_of, threshold=0.0)
             untrusted = engine.answer(item.question, as_of=item.as_of, threshold=float("inf"))
-            ranked = ((trusted.entry_id, trusted.confidence),) if trusted.entry_id else ()
+            ranked: tuple[tuple[str, float], ...] = (
+                ((trusted.entry_id, trusted.confidence),) if trusted.entry_id else ()
+            )
             ranked += tuple((s.entry_id, s.score) for s in trusted.suggestions)
             self.cases.append((ranked, _prediction(ranked, trusted), _prediction(ranked, untrusted)))
             self.shipped.append(engine.answer(item.question, as_of=item.as_of))
 
     def at(self, threshold: float) -> list[Prediction]:
-        return [trusted if ranked and ranked[0][1] >= threshold else untrusted
-                for ranked, trusted, untrusted in self.cases]
+        return [
+            trusted if ranked and ranked[0][1] >= threshold else untrusted for ranked, trusted, untrusted in self.cases
+        ]
 
 
 def _prediction(ranked: tuple[tuple[str, float], ...], answer: Answer) -> Prediction:
@@ -250,7 +276,7 @@ def by_confidence_level(items: Sequence[Labeled], shipped: Sequence[Answer]) -> 
 
 def evaluate(
     engine: Faqbot, items: Sequence[Labeled], *, threshold: float | None = None, baselines: bool = True
-) -> dict[str, object]:
+) -> Evaluation:
     """Reports for each system at its chosen threshold (faqbot alone without ``baselines``), and the
     sweep that chose faqbot's."""
     faq_threshold = MATCH_THRESHOLD if threshold is None else threshold
@@ -258,9 +284,11 @@ def evaluate(
     sweep = [(t, score("faqbot", items, predictor.at(t), t)) for t in SWEEP]
     recommended = recommend_threshold(sweep)
     # The headline figures are the real answers at that threshold; the sweep approximates the others.
-    exact = predictor.at(faq_threshold) if threshold is not None else [
-        _prediction(ranked, answer) for (ranked, _, _), answer in zip(predictor.cases, predictor.shipped)
-    ]
+    exact = (
+        predictor.at(faq_threshold)
+        if threshold is not None
+        else [_prediction(ranked, answer) for (ranked, _, _), answer in zip(predictor.cases, predictor.shipped)]
+    )
     reports = [score("faqbot", items, exact, faq_threshold)]
     systems = (("rapidfuzz", rapidfuzz_baseline), ("tfidf-word", tfidf_word_baseline)) if baselines else ()
     for name, make_baseline in systems:
@@ -271,35 +299,56 @@ def evaluate(
             key=lambda tr: overall_accuracy(tr[1]),
         )
         reports.append(best_report)
-    return {"reports": reports, "sweep": sweep, "recommended_threshold": recommended,
-            "reliability": reliability(items, predictor.shipped), "levels": by_confidence_level(items, predictor.shipped)}
+    return Evaluation(
+        reports=reports,
+        sweep=sweep,
+        recommended_threshold=recommended,
+        reliability=reliability(items, predictor.shipped),
+        levels=by_confidence_level(items, predictor.shipped),
+    )
 
 
-def format_reports(result: dict[str, object]) -> str:
-    reports: list[Report] = result["reports"]  # type: ignore[assignment]
-    sweep: list[tuple[float, Report]] = result["sweep"]  # type: ignore[assignment]
+def format_reports(result: Evaluation) -> str:
+    reports, sweep = result["reports"], result["sweep"]
     head = f"{'system':<12}{'thresh':>7}{'top-1':>8}{'top-3':>8}{'MRR':>7}{'refused':>9}{'ans.right':>10}{'verdict':>9}{'overall':>9}"
     first = reports[0]
-    lines = [f"{first.in_scope} in-scope, {first.out_of_scope} out-of-scope, {first.verdicts} with a verdict",
-             f"faqbot, of all questions: handled right {first.handled_right:.3f}, answered wrong "
-             f"{first.answered_wrong:.3f}, in-scope refused {first.refused_in_scope:.3f}",
-             "", head]
+    lines = [
+        f"{first.in_scope} in-scope, {first.out_of_scope} out-of-scope, {first.verdicts} with a verdict",
+        f"faqbot, of all questions: handled right {first.handled_right:.3f}, answered wrong "
+        f"{first.answered_wrong:.3f}, in-scope refused {first.refused_in_scope:.3f}",
+        "",
+        head,
+    ]
     for r in reports:
         verdict = f"{r.verdict_accuracy:.3f}" if r.verdict_accuracy is not None else "-"
-        lines.append(f"{r.system:<12}{r.threshold:>7.2f}{r.top1:>8.3f}{r.top3:>8.3f}{r.mrr:>7.3f}{r.refused:>9.3f}"
-                     f"{r.answered_right:>10.3f}{verdict:>9}{overall_accuracy(r):>9.3f}")
-    lines += ["", "faqbot threshold sweep (coverage = in-scope answered, accuracy = answered right):",
-              f"{'thresh':>7}{'coverage':>10}{'accuracy':>10}{'refused':>9}{'overall':>9}"]
+        lines.append(
+            f"{r.system:<12}{r.threshold:>7.2f}{r.top1:>8.3f}{r.top3:>8.3f}{r.mrr:>7.3f}{r.refused:>9.3f}"
+            f"{r.answered_right:>10.3f}{verdict:>9}{overall_accuracy(r):>9.3f}"
+        )
+    lines += [
+        "",
+        "faqbot threshold sweep (coverage = in-scope answered, accuracy = answered right):",
+        f"{'thresh':>7}{'coverage':>10}{'accuracy':>10}{'refused':>9}{'overall':>9}",
+    ]
     for t, r in sweep:
-        lines.append(f"{t:>7.2f}{r.coverage:>10.3f}"
-                     f"{r.answered_right:>10.3f}{r.refused:>9.3f}{overall_accuracy(r):>9.3f}")
-    lines.append(f"recommended threshold: {result['recommended_threshold']:.2f} "
-                 f"(the lowest that refuses at least {REFUSAL_TARGET:.0%} of out-of-scope questions)")
-    lines += ["", "faqbot confidence vs correctness (answered questions):", f"{'confidence':>12}{'answers':>9}{'right':>8}"]
+        lines.append(
+            f"{t:>7.2f}{r.coverage:>10.3f}{r.answered_right:>10.3f}{r.refused:>9.3f}{overall_accuracy(r):>9.3f}"
+        )
+    lines.append(
+        f"recommended threshold: {result['recommended_threshold']:.2f} "
+        f"(the lowest that refuses at least {REFUSAL_TARGET:.0%} of out-of-scope questions)"
+    )
+    lines += [
+        "",
+        "faqbot confidence vs correctness (answered questions):",
+        f"{'confidence':>12}{'answers':>9}{'right':>8}",
+    ]
     lines += [f"{low:>5.2f}-{high:<6.2f}{count:>9}{right:>8.2f}" for low, high, count, right in result["reliability"]]
     lines += ["", "faqbot answers by confidence label:", f"{'label':>8}{'answers':>9}{'wrong':>7}{'wrong share':>13}"]
-    lines += [f"{label:>8}{answers:>9}{wrong:>7}{(wrong / answers if answers else 0.0):>13.3f}"
-              for label, answers, wrong in result["levels"]]  # type: ignore[attr-defined]
+    lines += [
+        f"{label:>8}{answers:>9}{wrong:>7}{(wrong / answers if answers else 0.0):>13.3f}"
+        for label, answers, wrong in result["levels"]
+    ]
     wrong = reports[0].wrong
     lines += ["", f"faqbot wrong answers ({len(wrong)}):"]
     lines += [f"  {q!r}: expected {e}, got {g} ({gs:.2f}; expected scored {es:.2f})" for q, e, g, gs, es in wrong]

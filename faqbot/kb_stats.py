@@ -44,7 +44,9 @@ class KnowledgeStats:
             "entries": self.entries,
             "codes": self.codes,
             "codes_by_status": {
-                "active": self.codes_active, "deleted": self.codes_deleted, "not_yet_effective": self.codes_not_yet_effective,
+                "active": self.codes_active,
+                "deleted": self.codes_deleted,
+                "not_yet_effective": self.codes_not_yet_effective,
             },
             "rules": self.rules,
             "sources": self.sources,
@@ -57,13 +59,16 @@ class KnowledgeStats:
 
 def knowledge_stats(kb: KnowledgeBase, as_of: date) -> KnowledgeStats:
     statuses = Counter(card.status_on(as_of) for card in kb.codes.values())
-    tiers = Counter(source.tier for source in kb.sources.values())
+    tiers: Counter[str] = Counter(source.tier for source in kb.sources.values())
     families = Counter(
-        kb.codes[entry.codes[0]].family if entry.codes and entry.codes[0] in kb.codes else NO_FAMILY for entry in kb.entries
+        kb.codes[entry.codes[0]].family if entry.codes and entry.codes[0] in kb.codes else NO_FAMILY
+        for entry in kb.entries
     )
     stale = tuple(
-        entry.id for entry in kb.entries
-        if max((kb.sources[s].accessed for s in entry.sources if s in kb.sources), default=date.min) < as_of - STALE_AFTER
+        entry.id
+        for entry in kb.entries
+        if max((kb.sources[s].accessed for s in entry.sources if s in kb.sources), default=date.min)
+        < as_of - STALE_AFTER
     )
     return KnowledgeStats(
         as_of=as_of,
@@ -75,7 +80,9 @@ def knowledge_stats(kb: KnowledgeBase, as_of: date) -> KnowledgeStats:
         rules=len(kb.rules),
         sources={tier: tiers[tier] for tier in SOURCE_TIERS},
         entries_per_family=dict(sorted(families.items(), key=lambda item: (-item[1], item[0]))),
-        entries_per_aspect=dict(sorted(Counter(entry.aspect for entry in kb.entries).items(), key=lambda item: (-item[1], item[0]))),
+        entries_per_aspect=dict(
+            sorted(Counter(entry.aspect for entry in kb.entries).items(), key=lambda item: (-item[1], item[0]))
+        ),
         stale_entries=stale,
     )
 

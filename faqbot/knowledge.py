@@ -9,10 +9,11 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from faqbot.codes import expand_range, is_normal_code
 from faqbot.model import (
@@ -145,8 +146,9 @@ def _read_toml(path: Path, root: Path, problems: list[Problem]) -> dict[str, Any
     try:
         with path.open("rb") as handle:
             if handle.read(3) == b"\xef\xbb\xbf":
-                problems.append(Problem(rel, "", "", "the file starts with a byte-order mark (BOM); "
-                                                     "save it as UTF-8 without BOM"))
+                problems.append(
+                    Problem(rel, "", "", "the file starts with a byte-order mark (BOM); save it as UTF-8 without BOM")
+                )
                 return {}
             handle.seek(0)
             return tomllib.load(handle)
@@ -204,9 +206,7 @@ def _check_sources(record: _Record, ids: tuple[str, ...], sources: dict[str, Sou
             record.problem("sources", f"unknown source id '{source_id}' (add it to knowledge/sources/)")
 
 
-def _expand_codes(
-    record: _Record, field: str, values: tuple[str, ...], known: set[str]
-) -> tuple[str, ...]:
+def _expand_codes(record: _Record, field: str, values: tuple[str, ...], known: set[str]) -> tuple[str, ...]:
     """Check and expand a list of codes and ranges ("77261-77263") against the code table."""
     out: list[str] = []
     for value in values:
@@ -239,7 +239,11 @@ def _load_sources(root: Path, problems: list[Problem]) -> dict[str, Source]:
         if tier and tier not in SOURCE_TIERS:
             r.problem("tier", f"'{tier}' is not one of {', '.join(SOURCE_TIERS)}")
         source = Source(
-            r.text("id"), r.text("title"), r.text("publisher"), r.text("url"), r.day("accessed", required=True) or date.min,
+            r.text("id"),
+            r.text("title"),
+            r.text("publisher"),
+            r.text("url"),
+            r.day("accessed", required=True) or date.min,
             tier=tier if tier in SOURCE_TIERS else "other",  # type: ignore[arg-type]
         )
         if source.id and not _SOURCE_ID.match(source.id):
@@ -268,8 +272,19 @@ def _load_families(root: Path, problems: list[Problem]) -> dict[str, Family]:
 
 
 _CODE_FIELDS = {
-    "code", "system", "family", "description", "unit", "component", "effective_from",
-    "deleted_on", "deletion", "replaced_by", "note", "sources", "reviewed",
+    "code",
+    "system",
+    "family",
+    "description",
+    "unit",
+    "component",
+    "effective_from",
+    "deleted_on",
+    "deletion",
+    "replaced_by",
+    "note",
+    "sources",
+    "reviewed",
 }
 
 
@@ -323,11 +338,22 @@ def _load_codes(
 
 
 _ENTRY_FIELDS = {
-    "id", "question", "alternates", "answer", "codes", "misconception", "sources", "reviewed", "seed", "aspect",
+    "id",
+    "question",
+    "alternates",
+    "answer",
+    "codes",
+    "misconception",
+    "sources",
+    "reviewed",
+    "seed",
+    "aspect",
 }
 
 
-def _load_entries(root: Path, sources: dict[str, Source], codes: dict[str, CodeCard], problems: list[Problem]) -> list[Entry]:
+def _load_entries(
+    root: Path, sources: dict[str, Source], codes: dict[str, CodeCard], problems: list[Problem]
+) -> list[Entry]:
     entries: list[Entry] = []
     seen: dict[str, str] = {}
     phrasings: dict[str, str] = {}
@@ -372,8 +398,21 @@ def _load_entries(root: Path, sources: dict[str, Source], codes: dict[str, CodeC
 
 
 _RULE_FIELDS = {
-    "id", "relation", "codes_a", "codes_b", "scope", "setting", "effective_from", "effective_to",
-    "modifier_indicator", "modifiers", "limit", "reason", "sources", "reviewed", "span",
+    "id",
+    "relation",
+    "codes_a",
+    "codes_b",
+    "scope",
+    "setting",
+    "effective_from",
+    "effective_to",
+    "modifier_indicator",
+    "modifiers",
+    "limit",
+    "reason",
+    "sources",
+    "reviewed",
+    "span",
 }
 
 
@@ -381,7 +420,9 @@ def _valid_setting(setting: str) -> bool:
     return setting in SETTINGS or (setting.startswith("payer:") and len(setting) > len("payer:"))
 
 
-def _load_rules(root: Path, sources: dict[str, Source], codes: dict[str, CodeCard], problems: list[Problem]) -> list[Rule]:
+def _load_rules(
+    root: Path, sources: dict[str, Source], codes: dict[str, CodeCard], problems: list[Problem]
+) -> list[Rule]:
     rules: list[Rule] = []
     seen: dict[str, str] = {}
     known = set(codes)
@@ -499,11 +540,11 @@ def _load_abbreviations(root: Path, problems: list[Problem]) -> dict[str, str]:
         problems.append(Problem(rel, "", other, "unexpected top-level key (expected only [abbreviations])"))
     out: dict[str, str] = {}
     if not isinstance(table, dict):
-        problems.append(Problem(rel, "", "abbreviations", "expected a table of word = \"expansion\""))
+        problems.append(Problem(rel, "", "abbreviations", 'expected a table of word = "expansion"'))
         return out
     for word, expansion in table.items():
         if not isinstance(expansion, str) or not expansion.strip() or word != word.lower() or " " in word:
-            problems.append(Problem(rel, f"abbreviation '{word}'", "", "use a lower-case word = \"non-empty expansion\""))
+            problems.append(Problem(rel, f"abbreviation '{word}'", "", 'use a lower-case word = "non-empty expansion"'))
         else:
             out[word] = expansion.strip().lower()
     return out
@@ -518,7 +559,9 @@ def _load_scope(root: Path, problems: list[Problem]) -> tuple[ScopeTopic, ...]:
     for data in _tables(_read_toml(path, root, problems), "topic", rel, problems):
         r = _Record(data, rel, "topic", "id", problems)
         r.unknown_fields({"id", "patterns", "message", "even_with_codes"})
-        topic = ScopeTopic(r.text("id"), r.texts("patterns"), r.text("message"), even_with_codes=r.flag("even_with_codes"))
+        topic = ScopeTopic(
+            r.text("id"), r.texts("patterns"), r.text("message"), even_with_codes=r.flag("even_with_codes")
+        )
         for pattern in topic.patterns:
             try:
                 re.compile(pattern)
@@ -582,4 +625,3 @@ def load_knowledge(root: Path | None = None) -> KnowledgeBase:
     if kb is None:
         raise KnowledgeError(problems)
     return kb
-

@@ -24,12 +24,11 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from faqbot.codes import find_mentions
 from faqbot.knowledge import KnowledgeError, load_knowledge
 from faqbot.model import KnowledgeBase
 from faqbot.question_reading import asked_codes, read_question
+from faqbot.ranking import FEATURES, Ranker, RankingWeights, shipped_weights
 from faqbot.transcripts import parse_transcript
-from faqbot.ranking import FEATURES, Ranker, RankingWeights, codes_in, shipped_weights
 
 FOLDS = 5
 # Inverse regularisation strength of the logistic regression (scikit-learn's C).
@@ -73,16 +72,18 @@ def training_questions(
     known = frozenset(kb.codes)
     out: list[TrainingQuestion] = []
     for fold in range(folds):
-        kept = [replace(e, alternates=tuple(a for i, a in enumerate(e.alternates) if i % folds != fold)) for e in kb.entries]
+        kept = [
+            replace(e, alternates=tuple(a for i, a in enumerate(e.alternates) if i % folds != fold)) for e in kb.entries
+        ]
         ranker = Ranker(kept, known, abbreviations=kb.abbreviations, weights=_FEATURES_ONLY)
         for position, entry in enumerate(kb.entries):
             for held_out in entry.alternates[fold::folds]:
                 out.append(_question(ranker, held_out, known, position))
     ranker = Ranker(kb.entries, known, abbreviations=kb.abbreviations, weights=_FEATURES_ONLY)
     out.extend(_question(ranker, question, known, None) for question in kb.refusal_examples)
-    position = {entry.id: i for i, entry in enumerate(kb.entries)}
+    index_of = {entry.id: i for i, entry in enumerate(kb.entries)}
     for question, entry_id in real_questions(kb) if real is None else real:
-        out.append(replace(_question(ranker, question, known, position[entry_id] if entry_id else None), real=True))
+        out.append(replace(_question(ranker, question, known, index_of[entry_id] if entry_id else None), real=True))
     return out
 
 
@@ -90,7 +91,9 @@ def _question(ranker: Ranker, text: str, known: frozenset[str], answer: int | No
     """A question's features as the engine ranks it: the whole text, the codes and the aspect it asks about."""
     reading = read_question(text)
     codes = asked_codes(text, reading, known)
-    return TrainingQuestion(ranker.features(text, codes, aspect=reading.aspect), ranker.question_coverage(text, codes), answer)
+    return TrainingQuestion(
+        ranker.features(text, codes, aspect=reading.aspect), ranker.question_coverage(text, codes), answer
+    )
 
 
 def learn_weights(kb: KnowledgeBase, questions: list[TrainingQuestion] | None = None) -> RankingWeights:
@@ -117,7 +120,8 @@ def learn_weights(kb: KnowledgeBase, questions: list[TrainingQuestion] | None = 
         np.array(tops), np.array(right, dtype=int), sample_weight=np.array(sample)
     )
     calibration = tuple(round(float(c), 4) for c in (*platt.coef_[0], platt.intercept_[0]))
-    return RankingWeights(coefficients, bias, calibration)
+    a, b, c = calibration
+    return RankingWeights(coefficients, bias, (a, b, c))
 
 
 def weights_module(weights: RankingWeights) -> str:
@@ -137,7 +141,11 @@ def weights_module(weights: RankingWeights) -> str:
 
 
 def is_stale(shipped: RankingWeights, learned: RankingWeights, *, tolerance: float = STALE_TOLERANCE) -> bool:
-    pairs = [*zip(shipped.coefficients, learned.coefficients), (shipped.bias, learned.bias), *zip(shipped.calibration, learned.calibration)]
+    pairs = [
+        *zip(shipped.coefficients, learned.coefficients),
+        (shipped.bias, learned.bias),
+        *zip(shipped.calibration, learned.calibration),
+    ]
     return any(abs(a - b) > tolerance * max(1.0, abs(b)) for a, b in pairs)
 
 
@@ -154,10 +162,18 @@ def main(argv: list[str] | None = None) -> int:
     learned = learn_weights(kb)
     if args.check:
         stale = is_stale(shipped_weights(), learned)
-        print("ranking weights are stale: run python -m faqbot.learn_ranking" if stale else "ranking weights are up to date")
+        print(
+            "ranking weights are stale: run python -m faqbot.learn_ranking"
+            if stale
+            else "ranking weights are up to date"
+        )
         return 1 if stale else 0
     WEIGHTS_FILE.write_text(weights_module(learned), encoding="utf-8")
-    print(f"wrote {WEIGHTS_FILE.name}: " + ", ".join(f"{n}={c:+.2f}" for n, c in zip(FEATURES, learned.coefficients)) + f", bias={learned.bias:+.2f}")
+    print(
+        f"wrote {WEIGHTS_FILE.name}: "
+        + ", ".join(f"{n}={c:+.2f}" for n, c in zip(FEATURES, learned.coefficients))
+        + f", bias={learned.bias:+.2f}"
+    )
     return 0
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Literal, Mapping, get_args
+from typing import Literal, get_args
 
 CodeSystem = Literal["CPT", "HCPCS"]
 Relation = Literal[
@@ -138,9 +138,7 @@ class Rule:
         """True when the rule applies on this date of service (effective_from <= dos < effective_to)."""
         if self.effective_from is not None and dos < self.effective_from:
             return False
-        if self.effective_to is not None and dos >= self.effective_to:
-            return False
-        return True
+        return self.effective_to is None or dos < self.effective_to
 
 
 @dataclass(frozen=True, slots=True)

@@ -104,8 +104,10 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         both = generate(path, args.rows, known)
         size_mb = path.stat().st_size / 1e6
-        print(f"generated {args.rows:,} rows ({size_mb:.1f} MB, {both:,} with both codes known) "
-              f"in {time.perf_counter() - started:.1f} s")
+        print(
+            f"generated {args.rows:,} rows ({size_mb:.1f} MB, {both:,} with both codes known) "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
         times: list[float] = []
         for run in range(1, args.runs + 1):
             started = time.perf_counter()

@@ -68,11 +68,12 @@ import os
 import re
 import tempfile
 import zipfile
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import partial
 from datetime import date
+from functools import partial
 from pathlib import Path
-from typing import IO, Collection, Iterable, Iterator, Literal, Sequence
+from typing import IO, Literal
 
 from faqbot.codes import CODE_FORM
 from faqbot.knowledge import dates_overlap, rule_verdict_class
@@ -247,7 +248,9 @@ class _LineParser:
         if code is None:
             code = raw.strip().upper()
             if not _CODE.fullmatch(code):
-                raise self.error(line, f"{column} is not a CPT/HCPCS code (like 77014, 0073T or G6012), got {_shown(raw)}")
+                raise self.error(
+                    line, f"{column} is not a CPT/HCPCS code (like 77014, 0073T or G6012), got {_shown(raw)}"
+                )
             self._codes[raw] = code
         return code
 
@@ -277,7 +280,9 @@ class _LineParser:
         raw_deleted = fields[4].strip()
         deleted = None if raw_deleted in ("*", "") else self.day(raw_deleted, "deletion date", line)
         if deleted is not None and deleted < effective:
-            raise self.error(line, f"deletion date {deleted.isoformat()} is before the effective date {effective.isoformat()}")
+            raise self.error(
+                line, f"deletion date {deleted.isoformat()} is before the effective date {effective.isoformat()}"
+            )
         indicator = _INDICATORS.get(fields[5].strip())
         if indicator is None:
             raise self.error(line, f"modifier indicator must be 0, 1 or 9, got {_shown(fields[5].strip())}")
@@ -319,7 +324,9 @@ def _open_binary(path: Path) -> tuple[str, IO[bytes], list[IO[bytes] | zipfile.Z
         try:
             members = [m for m in archive.namelist() if m.lower().endswith((".txt", ".csv")) and not m.endswith("/")]
             if len(members) != 1:
-                raise NcciFormatError(path.name, None, f"a .zip must hold exactly one .txt or .csv file, found {len(members)}")
+                raise NcciFormatError(
+                    path.name, None, f"a .zip must hold exactly one .txt or .csv file, found {len(members)}"
+                )
             stream = archive.open(members[0])
         except BaseException:
             archive.close()
@@ -329,7 +336,9 @@ def _open_binary(path: Path) -> tuple[str, IO[bytes], list[IO[bytes] | zipfile.Z
     return path.name, stream, [stream]
 
 
-def read_ptp_file(path: str | os.PathLike[str], *, known_codes: Collection[str], keep_all: bool = False) -> ImportResult:
+def read_ptp_file(
+    path: str | os.PathLike[str], *, known_codes: Collection[str], keep_all: bool = False
+) -> ImportResult:
     """Stream one PTP edit file; keep the rows whose two codes are both known (all with ``keep_all``).
 
     Raises :class:`NcciFormatError` (file name, line number, problem) on the first malformed line,
@@ -366,15 +375,20 @@ def read_ptp_file(path: str | os.PathLike[str], *, known_codes: Collection[str],
                 kept.append(edit)
             break
         if parser is None:
-            raise NcciFormatError(name, None, "no data rows found (expected tab- or comma-separated PTP edit rows "
-                                              "starting with a code, like 77338<TAB>77334<TAB>...)")
+            raise NcciFormatError(
+                name,
+                None,
+                "no data rows found (expected tab- or comma-separated PTP edit rows "
+                "starting with a code, like 77338<TAB>77334<TAB>...)",
+            )
         parse, append = parser.parse, kept.append
         fast = (_FAST_TAB if parser.delimiter == "\t" else _FAST_CSV).fullmatch
         good_dates: set[str] = set()
         # Data rows: hot loop. A plain well-formed row is checked by one regex (plus a cached date
         # check) and only turned into a PtpEdit when kept; anything else takes the full parser,
         # which either copes (spaces, quotes, trailing empty columns) or raises.
-        for line, raw in enumerate(lines, line + 1):
+        first_data_line = line + 1
+        for line, raw in enumerate(lines, first_data_line):
             if len(raw) > MAX_LINE_BYTES:
                 _check_length(raw, name, line)
             try:
@@ -384,7 +398,11 @@ def read_ptp_file(path: str | os.PathLike[str], *, known_codes: Collection[str],
             match = fast(text)
             if match is not None:
                 c1, c2, effective, deleted = match.group(1, 2, 4, 5)
-                if (c1 != c2 and effective in good_dates and (deleted == "*" or (deleted in good_dates and deleted >= effective))):
+                if (
+                    c1 != c2
+                    and effective in good_dates
+                    and (deleted == "*" or (deleted in good_dates and deleted >= effective))
+                ):
                     rows += 1
                     if keep_all or (c1 in known and c2 in known):
                         append(parse(text, line))
@@ -413,8 +431,12 @@ def read_ptp_file(path: str | os.PathLike[str], *, known_codes: Collection[str],
 def _check_length(raw: bytes, name: str, line: int) -> None:
     """``raw`` came from ``readline(MAX_LINE_BYTES + 1)``: without its line end it is longer than the cap."""
     if len(raw.rstrip(b"\r\n")) > MAX_LINE_BYTES or not raw.endswith(b"\n"):
-        raise NcciFormatError(name, line, f"the line is longer than {MAX_LINE_BYTES:,} bytes "
-                                          "(a PTP edit row is a few hundred); is this the right file?")
+        raise NcciFormatError(
+            name,
+            line,
+            f"the line is longer than {MAX_LINE_BYTES:,} bytes "
+            "(a PTP edit row is a few hundred); is this the right file?",
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -508,20 +530,22 @@ def edits_to_rules(
             n += 1
             rule_id = f"{base}-{n}"
         ids.add(rule_id)
-        rules.append(Rule(
-            id=rule_id,
-            relation="bundled",
-            codes_a=(edit.column1,),
-            codes_b=(edit.column2,),
-            scope=SCOPE,
-            setting=setting,
-            reason=_reason(edit.rationale),
-            sources=(source_id,),
-            reviewed=reviewed,
-            effective_from=edit.effective,
-            effective_to=edit.deleted,
-            modifier_indicator=edit.modifier_indicator,
-        ))
+        rules.append(
+            Rule(
+                id=rule_id,
+                relation="bundled",
+                codes_a=(edit.column1,),
+                codes_b=(edit.column2,),
+                scope=SCOPE,
+                setting=setting,
+                reason=_reason(edit.rationale),
+                sources=(source_id,),
+                reviewed=reviewed,
+                effective_from=edit.effective,
+                effective_to=edit.deleted,
+                modifier_indicator=edit.modifier_indicator,
+            )
+        )
     return rules, never, duplicates
 
 
@@ -562,7 +586,9 @@ def import_ncci(
     results = tuple(read_ptp_file(path, known_codes=known, keep_all=keep_all) for path in files)
     rules, never, duplicates = edits_to_rules(
         (edit for result in results for edit in result.edits),
-        setting=setting, source_id=source_id, reviewed=reviewed,
+        setting=setting,
+        source_id=source_id,
+        reviewed=reviewed,
     )
     return NcciImport(setting, quarter, source_id, reviewed, tuple(rules), results, never, duplicates)
 
@@ -589,7 +615,7 @@ def find_conflicts(imported: Sequence[Rule], existing: Iterable[Rule] = ()) -> l
     problems: list[str] = []
     for (pair, setting), items in by_pair.items():
         for i, (first, first_new) in enumerate(items):
-            for second, second_new in items[i + 1:]:
+            for second, second_new in items[i + 1 :]:
                 if not (first_new or second_new) or first.id == second.id:
                     continue
                 if rule_verdict_class(first) != rule_verdict_class(second) and dates_overlap(first, second):
@@ -688,8 +714,9 @@ def render_rules_toml(
     return "\n".join(head) + "\n" + "".join("\n" + _rule_toml(rule) for rule in rules)
 
 
-def render_source_toml(*, source_id: str, title: str, url: str = NCCI_PTP_URL,
-                       publisher: str = NCCI_PUBLISHER, accessed: date) -> str:
+def render_source_toml(
+    *, source_id: str, title: str, url: str = NCCI_PTP_URL, publisher: str = NCCI_PUBLISHER, accessed: date
+) -> str:
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", source_id):
         raise ValueError(f"source id must be lower case letters, digits and hyphens, got {source_id!r}")
     return (
@@ -700,7 +727,7 @@ def render_source_toml(*, source_id: str, title: str, url: str = NCCI_PTP_URL,
         f"publisher = {_toml_str(publisher)}\n"
         f"url = {_toml_str(url)}\n"
         f"accessed = {accessed.isoformat()}\n"
-        "tier = \"regulator\"\n"
+        'tier = "regulator"\n'
     )
 
 
@@ -782,8 +809,13 @@ def write_rules_toml(
 
 
 def write_source_toml(
-    path: str | os.PathLike[str], *, source_id: str, title: str, url: str = NCCI_PTP_URL,
-    publisher: str = NCCI_PUBLISHER, accessed: date,
+    path: str | os.PathLike[str],
+    *,
+    source_id: str,
+    title: str,
+    url: str = NCCI_PTP_URL,
+    publisher: str = NCCI_PUBLISHER,
+    accessed: date,
 ) -> Path:
     """Atomically write a ``[[source]]`` file with one record. Returns the path."""
     text = render_source_toml(source_id=source_id, title=title, url=url, publisher=publisher, accessed=accessed)

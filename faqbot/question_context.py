@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterable
 
 from faqbot.codes import CodeMention
 
@@ -13,14 +13,18 @@ _ISO_DATE = re.compile(r"\b(?P<y>(?:19|20)\d{2})-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b
 _US_DATE = re.compile(r"\b(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>(?:19|20)\d{2})\b")
 _YEAR = re.compile(r"\b(?:in|for|during|since|year|dos|cy|of|as of)\s+(?P<y>(?:19|20)\d{2})\b", re.IGNORECASE)
 _BARE_YEAR = re.compile(r"(?<![\w-])(?P<y>20[0-4]\d)(?![\w-])")
-_ALONE = re.compile(r"\b(alone|by itself|on its own|without|standalone|stand-alone|stand alone|by themselves|solo)\b", re.IGNORECASE)
+_ALONE = re.compile(
+    r"\b(alone|by itself|on its own|without|standalone|stand-alone|stand alone|by themselves|solo)\b", re.IGNORECASE
+)
 _HOSPITAL = re.compile(r"\b(hospital|outpatient|facility|hopd|opps|provider-based)\b", re.IGNORECASE)
 _PRACTITIONER = re.compile(
     r"\b(freestanding|free-standing|free standing|office|physician fee schedule|mpfs|pfs|practitioner|physician office|private practice)\b",
     re.IGNORECASE,
 )
 # "77338 without 77301", "codes other than 77778": such a code is not billed, it is what the question leaves out.
-_WITHOUT_BEFORE = re.compile(r"\b(?:without|w/o|other than|except(?: for)?|excluding)\s+(?:[\w-]+\s+){0,4}\(?\s*$", re.IGNORECASE)
+_WITHOUT_BEFORE = re.compile(
+    r"\b(?:without|w/o|other than|except(?: for)?|excluding)\s+(?:[\w-]+\s+){0,4}\(?\s*$", re.IGNORECASE
+)
 _SAME_DAY = re.compile(r"\bsame (?:day|date)\b", re.IGNORECASE)
 _SAME_COURSE = re.compile(r"\bsame (?:course|plan)\b", re.IGNORECASE)
 
@@ -45,7 +49,7 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
 
 def codes_left_out(question: str, mentions: Iterable[CodeMention]) -> frozenset[str]:
     """Codes the question says are not billed ("without 77301", "w/o a 77301")."""
-    return frozenset(m.code for m in mentions if _WITHOUT_BEFORE.search(question[max(0, m.start - 40):m.start]))
+    return frozenset(m.code for m in mentions if _WITHOUT_BEFORE.search(question[max(0, m.start - 40) : m.start]))
 
 
 def read_context(question: str) -> QuestionContext:

@@ -11,9 +11,8 @@ but another aspect is not presented as the answer.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
-
-from typing import Collection
 
 from faqbot.codes import recognize
 from faqbot.model import Aspect
@@ -25,11 +24,109 @@ LONG_QUESTION_WORDS = 20
 MIN_FOCUS_WORDS = 3
 # Words that say nothing about the topic of a question.
 _FILLER = frozenset(
-    "a an the and or but so if is are was were be been do does did can could should would will may might must "
-    "i we you he she it they me us my our your this that these those there here what which who how when why "
-    "anyone someone anybody know knows think tell help please thanks thank true correct right wrong ok okay "
-    "sure way any some all just also still ever really about on in at to for of with by from as not no yes "
-    "advice advise thoughts ideas appreciated welcome question questions wondering clarify clarification".split()
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "so",
+        "if",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "do",
+        "does",
+        "did",
+        "can",
+        "could",
+        "should",
+        "would",
+        "will",
+        "may",
+        "might",
+        "must",
+        "i",
+        "we",
+        "you",
+        "he",
+        "she",
+        "it",
+        "they",
+        "me",
+        "us",
+        "my",
+        "our",
+        "your",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "here",
+        "what",
+        "which",
+        "who",
+        "how",
+        "when",
+        "why",
+        "anyone",
+        "someone",
+        "anybody",
+        "know",
+        "knows",
+        "think",
+        "tell",
+        "help",
+        "please",
+        "thanks",
+        "thank",
+        "true",
+        "correct",
+        "right",
+        "wrong",
+        "ok",
+        "okay",
+        "sure",
+        "way",
+        "any",
+        "some",
+        "all",
+        "just",
+        "also",
+        "still",
+        "ever",
+        "really",
+        "about",
+        "on",
+        "in",
+        "at",
+        "to",
+        "for",
+        "of",
+        "with",
+        "by",
+        "from",
+        "as",
+        "not",
+        "no",
+        "yes",
+        "advice",
+        "advise",
+        "thoughts",
+        "ideas",
+        "appreciated",
+        "welcome",
+        "question",
+        "questions",
+        "wondering",
+        "clarify",
+        "clarification",
+    ]
 )
 
 _SENTENCE = re.compile(r"[^.?!\n]+[.?!]*")
@@ -45,44 +142,80 @@ _WORD = re.compile(r"[a-z0-9]+", re.IGNORECASE)
 # Cues for each aspect, most specific first: the first aspect whose cue matches is the question's.
 # Matched on the lower-cased text. Definition and scenario come last: most questions also "ask what".
 ASPECT_CUES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
-    ("payment", re.compile(
-        r"\b(how much|payment (?:rate|amount)|fee schedule|allowable|allowed amount|rvus?|"
-        r"apc|c-?apc|packaged (?:payment|into)|paid separately|separately (?:paid|payable)|how (?:is|are) .{0,30} paid)\b")),
-    ("coverage", re.compile(
-        r"\b(prior auth\w*|pre-?auth\w*|preauthori\w*|authori[sz]ation|medical(?:ly)? necess\w*|lcd|ncd|covered|coverage|"
-        r"non-?covered)\b")),
+    (
+        "payment",
+        re.compile(
+            r"\b(how much|payment (?:rate|amount)|fee schedule|allowable|allowed amount|rvus?|"
+            r"apc|c-?apc|packaged (?:payment|into)|paid separately|separately (?:paid|payable)|how (?:is|are) .{0,30} paid)\b"
+        ),
+    ),
+    (
+        "coverage",
+        re.compile(
+            r"\b(prior auth\w*|pre-?auth\w*|preauthori\w*|authori[sz]ation|medical(?:ly)? necess\w*|lcd|ncd|covered|coverage|"
+            r"non-?covered)\b"
+        ),
+    ),
     # A modifier attached to a code ("77300-26") is read by code recognition; as an aspect, the
     # question must speak of modifiers ("modifier 59", "mod 25", "XS", "ABN").
     ("modifier", re.compile(r"\b(modifiers?|mod\s?\d\d|x\{?(?:e|s|p|u)\}?(?!\w)|abn)\b")),
-    ("documentation", re.compile(
-        r"\b(document\w*|notes|(?:progress|treatment|sim|simulation|physician|procedure) note|charted|signatures?|"
-        r"sign(?:s|ed)? off|co-?sign\w*|who signs|supervis\w*|physician order|(?:an?|the) order|ordered by|attest\w*|"
-        r"audit\w*|medical records?|in person|face[- ]to[- ]face|remotely|remote (?:review|reading|access)|"
-        r"review(?:ed|s)? (?:the )?images?|requirements?|must include|need to include|"
-        r"who (?:can|may|must|should) (?:bill|perform|do|sign|review))\b")),
-    ("timing", re.compile(
-        r"\b(after (?:the )?(?:treatment|course|tx|therapy|last|completion)|(?:treatment|course|therapy) (?:has )?"
-        r"(?:ended|end|finished|completed|was completed|is over)|boost|re-?plans?|re-?planning|re-?simulat\w*|"
-        r"interrupt\w*|break in|resum\w*|restart\w*|(?:what|which) (?:date of service|dos|date)|(?:date of service|dos) (?:should|to use|do we use)|mid-?course|re-?irradiat\w*|re-?treat\w*|"
-        r"second course|new course|same course|second plan|another plan|last week|final week|first week|before (?:the )?(?:plan|treatment|simulation|start)|"
-        r"same week|which day|what day)\b")),
-    ("setting", re.compile(
-        r"\b(hospital (?:vs\.?|versus|or) |freestanding (?:vs\.?|versus|or) |place of service|pos \d\d|global(?:ly)?|split[- ]bill\w*|"
-        r"technical component|professional component|provider[- ]based|site of service|in a hospital setting)\b")),
-    ("frequency", re.compile(
-        r"\b(how many|how often|how frequently|frequently|units?|per (?:week|course|fraction|day|session|plan|field|port|treatment)|"
-        r"(?:billed|charged|reported|paid|payable) (?:weekly|daily|every|more than once|again)|"
-        r"once|twice|mue|frequency|limit\w*|times|every (?:week|day|five|5))\b")),
-    ("combination", re.compile(
-        r"\b((?:does|do|is|are) (?:\w+ ){0,3}includ\w* (?:\w+ ){0,2}\d+|together|alone|by itself|on its own|stand-?alone|without|same (?:day|date|claim|encounter)|along with|bundl\w*|separately|in addition to|ncci|edits?|"
-        r"(?:bill|billed|billable|report|reported|charge|charged|code|coded|paid|denied) (?:it )?with|included in)\b")),
-    ("definition", re.compile(
-        r"\b(what (?:is|are|does)|what (?:kind|type|sort) of|what's|whats|difference|differ|vs\.?|versus|define|definition|meaning|means|describe|"
-        r"description|explain|stand for)\b")),
-    ("scenario", re.compile(
-        r"\b(how (?:do|should|would|can) (?:i|we|you) (?:code|bill|charge|report)|what (?:cpt |hcpcs )?codes? "
-        r"(?:do|should|would|can|to)|which codes?|codes? (?:used|needed|billed|to bill) for|charges? for|coding for|"
-        r"code this|bill this)\b")),
+    (
+        "documentation",
+        re.compile(
+            r"\b(document\w*|notes|(?:progress|treatment|sim|simulation|physician|procedure) note|charted|signatures?|"
+            r"sign(?:s|ed)? off|co-?sign\w*|who signs|supervis\w*|physician order|(?:an?|the) order|ordered by|attest\w*|"
+            r"audit\w*|medical records?|in person|face[- ]to[- ]face|remotely|remote (?:review|reading|access)|"
+            r"review(?:ed|s)? (?:the )?images?|requirements?|must include|need to include|"
+            r"who (?:can|may|must|should) (?:bill|perform|do|sign|review))\b"
+        ),
+    ),
+    (
+        "timing",
+        re.compile(
+            r"\b(after (?:the )?(?:treatment|course|tx|therapy|last|completion)|(?:treatment|course|therapy) (?:has )?"
+            r"(?:ended|end|finished|completed|was completed|is over)|boost|re-?plans?|re-?planning|re-?simulat\w*|"
+            r"interrupt\w*|break in|resum\w*|restart\w*|(?:what|which) (?:date of service|dos|date)|(?:date of service|dos) (?:should|to use|do we use)|mid-?course|re-?irradiat\w*|re-?treat\w*|"
+            r"second course|new course|same course|second plan|another plan|last week|final week|first week|before (?:the )?(?:plan|treatment|simulation|start)|"
+            r"same week|which day|what day)\b"
+        ),
+    ),
+    (
+        "setting",
+        re.compile(
+            r"\b(hospital (?:vs\.?|versus|or) |freestanding (?:vs\.?|versus|or) |place of service|pos \d\d|global(?:ly)?|split[- ]bill\w*|"
+            r"technical component|professional component|provider[- ]based|site of service|in a hospital setting)\b"
+        ),
+    ),
+    (
+        "frequency",
+        re.compile(
+            r"\b(how many|how often|how frequently|frequently|units?|per (?:week|course|fraction|day|session|plan|field|port|treatment)|"
+            r"(?:billed|charged|reported|paid|payable) (?:weekly|daily|every|more than once|again)|"
+            r"once|twice|mue|frequency|limit\w*|times|every (?:week|day|five|5))\b"
+        ),
+    ),
+    (
+        "combination",
+        re.compile(
+            r"\b((?:does|do|is|are) (?:\w+ ){0,3}includ\w* (?:\w+ ){0,2}\d+|together|alone|by itself|on its own|stand-?alone|without|same (?:day|date|claim|encounter)|along with|bundl\w*|separately|in addition to|ncci|edits?|"
+            r"(?:bill|billed|billable|report|reported|charge|charged|code|coded|paid|denied) (?:it )?with|included in)\b"
+        ),
+    ),
+    (
+        "definition",
+        re.compile(
+            r"\b(what (?:is|are|does)|what (?:kind|type|sort) of|what's|whats|difference|differ|vs\.?|versus|define|definition|meaning|means|describe|"
+            r"description|explain|stand for)\b"
+        ),
+    ),
+    (
+        "scenario",
+        re.compile(
+            r"\b(how (?:do|should|would|can) (?:i|we|you) (?:code|bill|charge|report)|what (?:cpt |hcpcs )?codes? "
+            r"(?:do|should|would|can|to)|which codes?|codes? (?:used|needed|billed|to bill) for|charges? for|coding for|"
+            r"code this|bill this)\b"
+        ),
+    ),
 )
 _CUES = dict(ASPECT_CUES)
 
@@ -171,4 +304,6 @@ def asked_codes(text: str, reading: QuestionReading, known: Collection[str]) -> 
 
 def read_question(text: str) -> QuestionReading:
     focus, long = question_focus(text)
-    return QuestionReading(focus=focus, aspect=question_aspect(focus) or (question_aspect(text) if long else None), long=long)
+    return QuestionReading(
+        focus=focus, aspect=question_aspect(focus) or (question_aspect(text) if long else None), long=long
+    )

@@ -14,18 +14,18 @@ turns it into the score: the chance that the entry is the right answer.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Collection, Iterable, Mapping, Sequence
 
 import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from faqbot.analyzers import analyzer
 from faqbot.codes import CodeMention, expand_range, find_mentions, mentions_of_known
 from faqbot.model import ASPECTS, Entry
 from faqbot.question_reading import question_aspect
-from faqbot.analyzers import analyzer
 from faqbot.text_index import CHAR_MODEL, WORD_MODEL, fit_or_load
 
 # How much an entry's other codes lower its code score ("what is 77011" vs an entry on 77011 and 77014).
@@ -51,17 +51,22 @@ _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("alone", re.compile(r"\b(alone|by itself|on its own|standalone|stand alone|stand-alone|without)\b")),
     ("difference", re.compile(r"\b(difference|differ|vs\.?|versus|compared)\b")),
-    ("together", re.compile(
-        r"\b(together|same (claim|day|date|encounter)|on the claim|bundl\w*|along with|both|"
-        r"(bill|billed|billable|paid|pay|payable|report|reported|denied) with)\b|\+"
-    )),
+    (
+        "together",
+        re.compile(
+            r"\b(together|same (claim|day|date|encounter)|on the claim|bundl\w*|along with|both|"
+            r"(bill|billed|billable|paid|pay|payable|report|reported|denied) with)\b|\+"
+        ),
+    ),
     ("frequency", re.compile(r"\b(how often|how many|frequency|once per|per course|per week|twice|units?|mue)\b")),
     ("coverage", re.compile(r"\b(cover(ed|age)?|medicare pay|pay for|lcd|ncd)\b")),
     ("replacement", re.compile(r"\b(replace[ds]?|instead|still (valid|bill|use)|deleted|in 2026)\b")),
 )
 
 
-_DEFINITION = re.compile(r"\b(what (is|are|does)|what (kind|type|sort) of|what's|whats|define|definition|def|meaning|means|describe|description|explain)\b")
+_DEFINITION = re.compile(
+    r"\b(what (is|are|does)|what (kind|type|sort) of|what's|whats|define|definition|def|meaning|means|describe|description|explain)\b"
+)
 
 
 def question_intent(text: str) -> str:
@@ -156,7 +161,9 @@ class CodePostings:
             return out
         shared = np.bincount(np.concatenate(postings), minlength=len(self.sizes)).astype(np.float64)
         hit = shared > 0
-        out[hit] = shared[hit] / len(asked) * (1 - EXTRA_CODES_PENALTY * (self.sizes[hit] - shared[hit]) / self.sizes[hit])
+        out[hit] = (
+            shared[hit] / len(asked) * (1 - EXTRA_CODES_PENALTY * (self.sizes[hit] - shared[hit]) / self.sizes[hit])
+        )
         return out
 
 
@@ -200,7 +207,6 @@ def codes_in(mentions: Iterable[CodeMention], known: Collection[str]) -> set[str
         elif mention.code in known:
             codes.add(mention.code)
     return codes
-
 
 
 def code_overlap(asked: frozenset[str], entry_codes: frozenset[str]) -> float:
@@ -344,7 +350,8 @@ class Ranker:
         grams, gram_weights = self._char_query.weights(cleaned)
         size = min(SHORTLIST, len(self.entries))
         if self._char_all and size == len(self.entries):
-            shortlist, offsets, doc_rows = np.arange(size), self._starts, slice(None)
+            shortlist, offsets = np.arange(size), self._starts
+            doc_rows: np.ndarray | slice = slice(None)
             char_docs = self._char_docs[grams].T @ gram_weights
         else:
             shortlist = np.sort(np.argpartition(-(word_best + whole_entry + boost), size - 1)[:size])
@@ -377,16 +384,28 @@ class Ranker:
         aspect = aspect or question_aspect(question)
         same_aspect = self._aspects == (ASPECTS.index(aspect) if aspect else -1)
         other_aspect = ~same_aspect & (aspect is not None)
-        return np.column_stack([
-            word, char, mixed, whole,
-            own, phrasings, declared,
-            has_codes * (names_codes & ~named), has_codes * ~names_codes,
-            same_intent,
-            has_codes * word, has_codes * char, has_codes * whole,
-            no_words * own, no_words * declared,
-            same_aspect, other_aspect,
-            (self._subject_codes.overlaps(asked) > 0) & (aspect in ("definition", "frequency")),
-        ]).astype(np.float64)
+        return np.column_stack(
+            [
+                word,
+                char,
+                mixed,
+                whole,
+                own,
+                phrasings,
+                declared,
+                has_codes * (names_codes & ~named),
+                has_codes * ~names_codes,
+                same_intent,
+                has_codes * word,
+                has_codes * char,
+                has_codes * whole,
+                no_words * own,
+                no_words * declared,
+                same_aspect,
+                other_aspect,
+                (self._subject_codes.overlaps(asked) > 0) & (aspect in ("definition", "frequency")),
+            ]
+        ).astype(np.float64)
 
     def rank(
         self, question: str, codes: Collection[str] = (), *, limit: int = 5, aspect: str | None = None

@@ -8,10 +8,11 @@ is ``unknown``: no rule known is never taken to mean "allowed".
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 from datetime import date
 from itertools import combinations
-from typing import Any, Iterable, Literal
+from typing import Any, Literal
 
 from faqbot.model import PAIR_RELATIONS, WEAK_TIERS, KnowledgeBase, Rule
 
@@ -36,6 +37,10 @@ SETTING_LABELS = {
     "practitioner": "Medicare physician fee schedule (freestanding centre or office)",
     "hospital": "hospital outpatient (OPPS)",
 }
+
+
+def _iso(day: date | None) -> str:
+    return day.isoformat() if day else "?"
 
 
 def setting_label(setting: str) -> str:
@@ -142,7 +147,11 @@ def _pair_verdict(rule: Rule) -> tuple[Verdict, tuple[str, ...], str]:
     if rule.modifier_indicator == 1:
         mods = rule.modifiers or DISTINCT_SERVICE_MODIFIERS
         if set(mods) & set(DISTINCT_SERVICE_MODIFIERS):
-            return "allowed_with_modifier", mods, "not separately payable unless a distinct-service modifier applies (modifier indicator 1)"
+            return (
+                "allowed_with_modifier",
+                mods,
+                "not separately payable unless a distinct-service modifier applies (modifier indicator 1)",
+            )
         return "allowed_with_modifier", mods, f"reported together only with modifier {', '.join(mods)}"
     if rule.modifier_indicator == 0:
         return "not_allowed", (), "not separately payable; no modifier overrides it (modifier indicator 0)"
@@ -168,18 +177,36 @@ class RuleChecker:
     def rules_for(self, code: str) -> tuple[Rule, ...]:
         return tuple(self._by_code.get(code, ()))
 
-    def _finding(self, rule: Rule, codes: tuple[str, ...], kind: str, verdict: Verdict, reason: str,
-                 setting: str, modifiers: tuple[str, ...] = ()) -> Finding:
+    def _finding(
+        self,
+        rule: Rule,
+        codes: tuple[str, ...],
+        kind: str,
+        verdict: Verdict,
+        reason: str,
+        setting: str,
+        modifiers: tuple[str, ...] = (),
+    ) -> Finding:
         if _applies(rule, setting) == "conditional":
             if kind == "frequency":  # a limit informs; it never decides whether codes go together
                 reason = f"In {setting_label(rule.setting)}: {reason}"
             elif verdict != "depends":
-                reason = f"Depends on setting/payer — in {setting_label(rule.setting)}: {VERDICT_WORDS[verdict]}. {reason}"
+                reason = (
+                    f"Depends on setting/payer — in {setting_label(rule.setting)}: {VERDICT_WORDS[verdict]}. {reason}"
+                )
                 verdict = "depends"
         return Finding(
-            codes=codes, kind=kind, verdict=verdict, reason=reason, scope=rule.scope, setting=rule.setting,
-            modifiers=modifiers, effective_from=rule.effective_from, effective_to=rule.effective_to,
-            rule_id=rule.id, sources=self.sources(rule.sources),
+            codes=codes,
+            kind=kind,
+            verdict=verdict,
+            reason=reason,
+            scope=rule.scope,
+            setting=rule.setting,
+            modifiers=modifiers,
+            effective_from=rule.effective_from,
+            effective_to=rule.effective_to,
+            rule_id=rule.id,
+            sources=self.sources(rule.sources),
         )
 
     def _pair(self, a: str, b: str, dos: date, setting: str) -> list[Finding]:
@@ -198,12 +225,18 @@ class RuleChecker:
         if not findings:
             findings.extend(self._requirement_met(a, b, dos, setting))
         if not findings:
-            findings.append(Finding(
-                codes=(a, b), kind="pair", verdict="unknown",
-                reason=(f"No rule known for {a} with {b} on this date and setting. That does not mean they may be "
-                        "billed together: check the current NCCI edits and the payer's policy."),
-                setting=setting,
-            ))
+            findings.append(
+                Finding(
+                    codes=(a, b),
+                    kind="pair",
+                    verdict="unknown",
+                    reason=(
+                        f"No rule known for {a} with {b} on this date and setting. That does not mean they may be "
+                        "billed together: check the current NCCI edits and the payer's policy."
+                    ),
+                    setting=setting,
+                )
+            )
         return findings
 
     def _requirement_met(self, a: str, b: str, dos: date, setting: str) -> list[Finding]:
@@ -211,10 +244,23 @@ class RuleChecker:
         found: list[Finding] = []
         for addon, primary in ((a, b), (b, a)):
             for rule in self._by_code.get(addon, ()):
-                if (rule.relation == "requires" and addon in rule.codes_a and primary in rule.codes_b
-                        and rule.in_effect(dos) and _applies(rule, setting) != "no"):
-                    found.append(self._finding(rule, (addon, primary), "pair", "allowed",
-                                               f"{addon} is reported with its primary code {primary}. {rule.reason}", setting))
+                if (
+                    rule.relation == "requires"
+                    and addon in rule.codes_a
+                    and primary in rule.codes_b
+                    and rule.in_effect(dos)
+                    and _applies(rule, setting) != "no"
+                ):
+                    found.append(
+                        self._finding(
+                            rule,
+                            (addon, primary),
+                            "pair",
+                            "allowed",
+                            f"{addon} is reported with its primary code {primary}. {rule.reason}",
+                            setting,
+                        )
+                    )
         return found
 
     def _single(self, code: str, codes: tuple[str, ...], dos: date, setting: str, alone: bool) -> list[Finding]:
@@ -227,22 +273,37 @@ class RuleChecker:
                 note = f" {card.note}" if card.note else ""
                 if card.deletion_confirmed:
                     verdict: Verdict = "not_allowed"
-                    reason = f"{code} was deleted on {card.deleted_on.isoformat()}, before this date of service.{replaced}{note}"
+                    reason = (
+                        f"{code} was deleted on {_iso(card.deleted_on)}, before this date of service.{replaced}{note}"
+                    )
                 else:
                     verdict = "depends"
-                    reason = (f"Depends on whether {code} was deleted: it is reported deleted on "
-                              f"{card.deleted_on.isoformat()} by secondary sources only; if so, it is not billable "
-                              f"on this date of service.{replaced}{note}")
-                findings.append(Finding(
-                    codes=(code,), kind="deleted", verdict=verdict, reason=reason,
-                    effective_to=card.deleted_on, sources=self.sources(card.sources),
-                ))
+                    reason = (
+                        f"Depends on whether {code} was deleted: it is reported deleted on "
+                        f"{_iso(card.deleted_on)} by secondary sources only; if so, it is not billable "
+                        f"on this date of service.{replaced}{note}"
+                    )
+                findings.append(
+                    Finding(
+                        codes=(code,),
+                        kind="deleted",
+                        verdict=verdict,
+                        reason=reason,
+                        effective_to=card.deleted_on,
+                        sources=self.sources(card.sources),
+                    )
+                )
             elif status == "not_yet_effective":
-                findings.append(Finding(
-                    codes=(code,), kind="not_yet_effective", verdict="not_allowed",
-                    reason=f"{code} takes effect on {card.effective_from.isoformat()}, after this date of service.",
-                    effective_from=card.effective_from, sources=self.sources(card.sources),
-                ))
+                findings.append(
+                    Finding(
+                        codes=(code,),
+                        kind="not_yet_effective",
+                        verdict="not_allowed",
+                        reason=f"{code} takes effect on {_iso(card.effective_from)}, after this date of service.",
+                        effective_from=card.effective_from,
+                        sources=self.sources(card.sources),
+                    )
+                )
         standalone = False
         for rule in self._by_code.get(code, ()):
             if code not in rule.codes_a or not rule.in_effect(dos) or _applies(rule, setting) == "no":
@@ -250,36 +311,89 @@ class RuleChecker:
             if rule.relation == "requires":
                 present = [other for other in rule.codes_b if other in codes]
                 if present:
-                    findings.append(self._finding(rule, (code, *present), "requires", "allowed",
-                                                  f"{code} needs one of {', '.join(rule.codes_b)}: {', '.join(present)} is billed with it. {rule.reason}", setting))
+                    findings.append(
+                        self._finding(
+                            rule,
+                            (code, *present),
+                            "requires",
+                            "allowed",
+                            f"{code} needs one of {', '.join(rule.codes_b)}: {', '.join(present)} is billed with it. {rule.reason}",
+                            setting,
+                        )
+                    )
                 elif rule.span == "course":
-                    findings.append(self._finding(rule, (code,), "requires", "depends",
-                                                  f"{code} needs one of {', '.join(rule.codes_b)} in the same course, on any date: "
-                                                  f"fine if the course has it, not billable if it does not. {rule.reason}", setting))
+                    findings.append(
+                        self._finding(
+                            rule,
+                            (code,),
+                            "requires",
+                            "depends",
+                            f"{code} needs one of {', '.join(rule.codes_b)} in the same course, on any date: "
+                            f"fine if the course has it, not billable if it does not. {rule.reason}",
+                            setting,
+                        )
+                    )
                 else:
-                    findings.append(self._finding(rule, (code,), "requires", "not_allowed",
-                                                  f"{code} needs one of {', '.join(rule.codes_b)} and none is billed with it. {rule.reason}", setting))
+                    findings.append(
+                        self._finding(
+                            rule,
+                            (code,),
+                            "requires",
+                            "not_allowed",
+                            f"{code} needs one of {', '.join(rule.codes_b)} and none is billed with it. {rule.reason}",
+                            setting,
+                        )
+                    )
             elif rule.relation == "frequency":
-                findings.append(self._finding(rule, (code,), "frequency", "allowed",
-                                              f"{code}: {rule.limit}. {rule.reason}", setting))
+                findings.append(
+                    self._finding(
+                        rule, (code,), "frequency", "allowed", f"{code}: {rule.limit}. {rule.reason}", setting
+                    )
+                )
             elif rule.relation == "condition":
-                findings.append(self._finding(rule, (code,), "condition", "depends",
-                                              f"{code} depends on documentation or authorization: {rule.reason}", setting))
+                findings.append(
+                    self._finding(
+                        rule,
+                        (code,),
+                        "condition",
+                        "depends",
+                        f"{code} depends on documentation or authorization: {rule.reason}",
+                        setting,
+                    )
+                )
             elif rule.relation == "standalone":
                 standalone = True
                 if alone:
-                    findings.append(self._finding(rule, (code,), "alone", "allowed",
-                                                  f"{code} may be billed on its own. {rule.reason}", setting))
+                    findings.append(
+                        self._finding(
+                            rule,
+                            (code,),
+                            "alone",
+                            "allowed",
+                            f"{code} may be billed on its own. {rule.reason}",
+                            setting,
+                        )
+                    )
         if alone and not standalone and not any(f.kind == "requires" for f in findings):
-            findings.append(Finding(
-                codes=(code,), kind="alone", verdict="unknown",
-                reason=f"No rule known says whether {code} may be billed on its own; check the payer's policy.",
-                setting=setting,
-            ))
+            findings.append(
+                Finding(
+                    codes=(code,),
+                    kind="alone",
+                    verdict="unknown",
+                    reason=f"No rule known says whether {code} may be billed on its own; check the payer's policy.",
+                    setting=setting,
+                )
+            )
         return findings
 
     def check(
-        self, codes: Iterable[str], *, dos: date, setting: str = "any", alone: bool = False, scope: str | None = None,
+        self,
+        codes: Iterable[str],
+        *,
+        dos: date,
+        setting: str = "any",
+        alone: bool = False,
+        scope: str | None = None,
         asked: Iterable[str] = (),
     ) -> RuleCheck:
         """Check every pair and every single code. ``alone`` asks whether one code may stand alone.

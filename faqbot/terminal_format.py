@@ -51,7 +51,9 @@ def format_check(check: RuleCheck) -> str:
         if details:
             lines.append(_wrap("; ".join(details), "    "))
         if finding.weakly_sourced:
-            lines.append("    weakly sourced: only a billing company or a code-lookup site says so; confirm with the MAC or payer")
+            lines.append(
+                "    weakly sourced: only a billing company or a code-lookup site says so; confirm with the MAC or payer"
+            )
         lines.extend(f"    source ({source.tier}): {source.title} <{source.url}>" for source in finding.sources)
         lines.append("")
     return "\n".join(lines).rstrip()
@@ -74,8 +76,11 @@ def format_answer(answer: Answer) -> str:
     if answer.notices:
         out += ["", "Notes:"] + [_wrap(n, bullet="  - ") for n in answer.notices]
     if answer.codes or answer.unknown_codes:
-        out += ["", f"Codes: {', '.join(answer.codes) or '-'}"
-                + (f"   not in code table: {', '.join(answer.unknown_codes)}" if answer.unknown_codes else "")]
+        out += [
+            "",
+            f"Codes: {', '.join(answer.codes) or '-'}"
+            + (f"   not in code table: {', '.join(answer.unknown_codes)}" if answer.unknown_codes else ""),
+        ]
     if answer.sources:
         out += ["", "Sources:"] + [f"  - [{s.tier}] {s.title} <{s.url}>" for s in answer.sources]
     if answer.suggestions:

@@ -16,11 +16,10 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Sequence
-
 from importlib.metadata import version
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -152,15 +151,17 @@ def _write(path: Path, fitted: FittedText) -> None:
     for name in ("word_t", "entry_t", "char"):
         matrix: sparse.csr_matrix = getattr(fitted, name)
         arrays |= {
-            f"{name}_data": matrix.data, f"{name}_indices": matrix.indices,
-            f"{name}_indptr": matrix.indptr, f"{name}_shape": np.array(matrix.shape),
+            f"{name}_data": matrix.data,
+            f"{name}_indices": matrix.indices,
+            f"{name}_indptr": matrix.indptr,
+            f"{name}_shape": np.array(matrix.shape),
         }
     temporary: Path | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".index-", suffix=".npz", delete=False) as handle:
             temporary = Path(handle.name)
-            np.savez(handle, **arrays)
+            np.savez(handle, **arrays)  # type: ignore[arg-type]
         os.replace(temporary, path)
         _prune(path.parent, keep=path)
     except OSError:

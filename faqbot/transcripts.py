@@ -25,10 +25,11 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from faqbot.engine import Answer, Faqbot
 from faqbot.rules import SEVERITY
@@ -148,7 +149,9 @@ def _parse_turn(raw: dict[str, Any], where: str, defaults: dict[str, Any], line:
     if verdict is not None and verdict not in (*SEVERITY, "none"):
         raise TranscriptError(f"{where}: 'verdict' must be one of {', '.join(SEVERITY)} or none")
     min_conf = raw.get("min_confidence")
-    if min_conf is not None and (isinstance(min_conf, bool) or not isinstance(min_conf, (int, float)) or not 0 <= min_conf <= 1):
+    if min_conf is not None and (
+        isinstance(min_conf, bool) or not isinstance(min_conf, (int, float)) or not 0 <= min_conf <= 1
+    ):
         raise TranscriptError(f"{where}: 'min_confidence' must be a number from 0 to 1")
     entry = raw.get("entry")
     if entry is not None and not isinstance(entry, str):
@@ -224,8 +227,12 @@ def record(engine: Faqbot, questions: Iterable[str], *, name: str, as_of: date) 
     lines = [f"name = {_toml_str(name)}", "", "[defaults]", f"as_of = {as_of.isoformat()}", ""]
     for question in questions:
         answer = engine.answer(question, as_of=as_of)
-        lines += ["[[turn]]", f"question = {_toml_str(question)}", f"entry = {_toml_str(answer.entry_id or 'none')}",
-                  f"status = {_toml_str(answer.status)}"]
+        lines += [
+            "[[turn]]",
+            f"question = {_toml_str(question)}",
+            f"entry = {_toml_str(answer.entry_id or 'none')}",
+            f"status = {_toml_str(answer.status)}",
+        ]
         if answer.rule_check is not None:
             lines.append(f"verdict = {_toml_str(answer.rule_check.verdict)}")
         lines.append("")
@@ -249,8 +256,12 @@ def junit_xml(results: list[TurnResult]) -> str:
         if path not in suites:
             suites[path] = ET.SubElement(root, "testsuite", name=result.transcript.name, file=str(path))
         case = ET.SubElement(
-            suites[path], "testcase", classname=str(path), name=f"turn {result.number}: {result.turn.question}",
-            file=str(path), line=str(result.turn.line),
+            suites[path],
+            "testcase",
+            classname=str(path),
+            name=f"turn {result.number}: {result.turn.question}",
+            file=str(path),
+            line=str(result.turn.line),
         )
         if not result.passed:
             failure = ET.SubElement(case, "failure", message="; ".join(result.failures))

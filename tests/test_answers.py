@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from faqbot.engine import Faqbot
-
 from conftest import TODAY
+from faqbot.engine import Faqbot
 
 # Two paraphrases per seed entry, worded differently from the entry's stored alternates.
 PARAPHRASES: dict[str, tuple[str, str]] = {
@@ -26,7 +25,10 @@ PARAPHRASES: dict[str, tuple[str, str]] = {
     "77014-alone": ("may 77014 be reported by itself", "is it ok to bill 77014 on its own"),
     "77385-vs-77386": ("how do 77385 and 77386 differ", "77385 versus 77386 explained"),
     "what-is-77301": ("define cpt 77301", "what does 77301 describe"),
-    "55874-medicare-coverage": ("will medicare pay for 55874", "is the rectal spacer procedure 55874 a covered medicare service"),
+    "55874-medicare-coverage": (
+        "will medicare pay for 55874",
+        "is the rectal spacer procedure 55874 a covered medicare service",
+    ),
     "what-is-c1717": ("define c1717", "what does hcpcs c 1717 describe"),
     "treatment-planning-codes": (
         "which cpt code is used for the physician's treatment plan",

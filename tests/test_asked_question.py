@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import DATA, TODAY
 from faqbot.codes import find_mentions
 from faqbot.engine import Faqbot, contradicts, opening_stance
 from faqbot.knowledge import load_knowledge
 from faqbot.question_context import codes_left_out, read_context
 from faqbot.ranking import codes_in, question_intent
-
-from conftest import DATA, TODAY
 
 LONG_POST = (
     "We billed 77301 and 77295 for this patient earlier in the course. Now the physicist did a calculation "
@@ -81,8 +80,15 @@ def test_an_entry_on_the_right_code_but_another_aspect_is_context_not_the_answer
     """kb_small has one entry, on what 77012 is: it does not say who must document what."""
     # kb_small's one entry scores low with weights learned on the real knowledge base: threshold 0
     # isolates the aspect check from the score.
-    answer = small_engine.answer("Who has to sign the documentation for 77012, the physician or the tech?", as_of=TODAY, threshold=0.0)
-    assert (answer.status, answer.kind, answer.entry_id, answer.aspect) == ("no_match", "not_covered", None, "documentation")
+    answer = small_engine.answer(
+        "Who has to sign the documentation for 77012, the physician or the tech?", as_of=TODAY, threshold=0.0
+    )
+    assert (answer.status, answer.kind, answer.entry_id, answer.aspect) == (
+        "no_match",
+        "not_covered",
+        None,
+        "documentation",
+    )
     assert answer.answer.startswith("Nothing in the knowledge base covers what must be documented")
     assert "77012 (CPT):" in answer.answer  # the code's card, as context
     data = answer.to_dict()

@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from faqbot.cli import main
-
 from conftest import DATA
+from faqbot.cli import main
 
 KB_SMALL = DATA / "kb_small"
 NCCI = DATA / "ncci" / "ccipra-v321r0-f1.txt"
@@ -171,7 +170,11 @@ def test_chat_without_a_terminal_is_a_one_line_message(capsys) -> None:
 
 def test_chat_without_a_terminal_as_a_real_process() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "faqbot"], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60,
+        [sys.executable, "-m", "faqbot"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 2 and done.stdout == "" and done.stderr.count("\n") == 1 and "terminal" in done.stderr
 

@@ -8,7 +8,23 @@ from hypothesis import strategies as st
 
 from faqbot.codes import find_mentions, normalize_code, recognize, suggest_code
 
-KNOWN = frozenset({"77011", "77012", "77014", "77261", "77262", "77263", "77295", "77300", "77301", "G6012", "G6015", "0073T", "C1717"})
+KNOWN = frozenset(
+    {
+        "77011",
+        "77012",
+        "77014",
+        "77261",
+        "77262",
+        "77263",
+        "77295",
+        "77300",
+        "77301",
+        "G6012",
+        "G6015",
+        "0073T",
+        "C1717",
+    }
+)
 
 
 @pytest.mark.parametrize(

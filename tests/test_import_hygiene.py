@@ -7,8 +7,16 @@ import subprocess
 import sys
 
 CORE = [
-    "faqbot.model", "faqbot.codes", "faqbot.knowledge", "faqbot.ranking", "faqbot.rules",
-    "faqbot.engine", "faqbot.question_context", "faqbot.transcripts", "faqbot.terminal_format", "faqbot.cli",
+    "faqbot.model",
+    "faqbot.codes",
+    "faqbot.knowledge",
+    "faqbot.ranking",
+    "faqbot.rules",
+    "faqbot.engine",
+    "faqbot.question_context",
+    "faqbot.transcripts",
+    "faqbot.terminal_format",
+    "faqbot.cli",
 ]
 
 

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from conftest import DATA
 from faqbot.knowledge import KnowledgeError, load_knowledge, validate_knowledge
 from faqbot.model import KnowledgeBase
-
-from conftest import DATA
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
 
@@ -110,7 +109,9 @@ def test_refusal_examples_load_and_a_bad_list_is_reported(tmp_path: Path, kb: Kn
     shutil.copytree(DATA / "kb_small", root)
     (root / "refusals.toml").write_text('questions = ["how do i reset my password", "How do I reset my password"]\n')
     _, problems = validate_knowledge(root)
-    assert [str(p) for p in problems] == ["kb/refusals.toml: field 'questions': duplicate question 'How do I reset my password'"]
+    assert [str(p) for p in problems] == [
+        "kb/refusals.toml: field 'questions': duplicate question 'How do I reset my password'"
+    ]
     (root / "refusals.toml").write_text("questions = [1, 2]\n")
     _, problems = validate_knowledge(root)
     assert len(problems) == 1 and "refusals.toml" in str(problems[0]) and "non-empty strings" in str(problems[0])

@@ -24,21 +24,31 @@ def _user_facing_texts(kb: KnowledgeBase):
 
 def test_no_user_facing_text_says_the_seed(kb: KnowledgeBase) -> None:
     """Users do not know the FAQ the project grew from: "a widely copied online FAQ says ..." instead."""
-    said = [where for where, text in _user_facing_texts(kb) if re.search(r"\bthe seed\b|\bseed faq\b", text, re.IGNORECASE)]
+    said = [
+        where for where, text in _user_facing_texts(kb) if re.search(r"\bthe seed\b|\bseed faq\b", text, re.IGNORECASE)
+    ]
     assert not said
 
 
 def test_no_answer_cites_an_ai_generated_code_site_as_evidence(kb: KnowledgeBase) -> None:
-    said = [where for where, text in _user_facing_texts(kb) if re.search(r"according to an ai-generated", text, re.IGNORECASE)]
+    said = [
+        where
+        for where, text in _user_facing_texts(kb)
+        if re.search(r"according to an ai-generated", text, re.IGNORECASE)
+    ]
     assert not said
 
 
 def test_an_entry_resting_only_on_weak_sources_says_what_they_are(kb: KnowledgeBase) -> None:
     """Billing companies, blogs, forums and copies: the answer names the kind of source it rests on."""
-    kinds = re.compile(r"billing (?:blog|company)|vendor|consultant|forum|column|article|code summary|copy|copies|"
-                       r"manual|one (?:billing|code)|\bblog\b", re.IGNORECASE)
+    kinds = re.compile(
+        r"billing (?:blog|company)|vendor|consultant|forum|column|article|code summary|copy|copies|"
+        r"manual|one (?:billing|code)|\bblog\b",
+        re.IGNORECASE,
+    )
     unsaid = [
-        entry.id for entry in kb.entries
+        entry.id
+        for entry in kb.entries
         if all(kb.sources[s].tier in WEAK_TIERS for s in entry.sources) and not kinds.search(entry.answer)
     ]
     assert not unsaid

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from conftest import DATA
 from faqbot.learn_ranking import (
     FOLDS,
     TrainingQuestion,
@@ -16,8 +17,6 @@ from faqbot.learn_ranking import (
     weights_module,
 )
 from faqbot.ranking import FEATURES, RankingWeights, shipped_weights
-
-from conftest import DATA
 
 
 @pytest.fixture(scope="module")

@@ -8,15 +8,35 @@ from datetime import date
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from faqbot.question_context import read_context
-
 from conftest import TODAY
+from faqbot.question_context import read_context
 
 question_text = st.one_of(
     st.text(max_size=200),
     st.lists(
-        st.sampled_from(["can", "77014", "g 6012", "77261-77263", "alone", "in", "2025", "hospital", "freestanding",
-                         "12/31/2025", "2026-13-45", "-26", "through", "99213", "[bold]", "é", "?", "and", "77300"]),
+        st.sampled_from(
+            [
+                "can",
+                "77014",
+                "g 6012",
+                "77261-77263",
+                "alone",
+                "in",
+                "2025",
+                "hospital",
+                "freestanding",
+                "12/31/2025",
+                "2026-13-45",
+                "-26",
+                "through",
+                "99213",
+                "[bold]",
+                "é",
+                "?",
+                "and",
+                "77300",
+            ]
+        ),
         max_size=12,
     ).map(" ".join),
 )

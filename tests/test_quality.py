@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import DATA
 from faqbot.engine import MATCH_THRESHOLD
 from faqbot.evaluate import evaluate, labeled_questions, overall_accuracy
 from faqbot.transcripts import parse_transcript
-
-from conftest import DATA
 
 # file: (handled right, top-1, top-3, out-of-scope refused, at most answered wrong) floors, and the
 # least (in-scope, out-of-scope) questions the set must hold.
@@ -39,7 +38,9 @@ def outcomes(engine) -> dict[str, dict[str, object]]:
         name: evaluate(engine, labeled_questions([parse_transcript(DATA / name)]), baselines=name in BLIND_SETS)
         for name in FLOORS
     }
-    out["dev"] = evaluate(engine, labeled_questions(parse_transcript(DATA / name) for name in DEV_SETS), baselines=False)
+    out["dev"] = evaluate(
+        engine, labeled_questions(parse_transcript(DATA / name) for name in DEV_SETS), baselines=False
+    )
     return out
 
 

@@ -30,10 +30,15 @@ def test_character_shortlist_keeps_the_top_answers(engine, monkeypatch) -> None:
     """On 1,000 entries the shortlisted ranking agrees with scoring every entry in full."""
     entries = [
         replace(e, id=f"{e.id}-{i}", question=f"{e.question} v{i}", alternates=tuple(f"{a} v{i}" for a in e.alternates))
-        for i in range(13) for e in engine.kb.entries
+        for i in range(13)
+        for e in engine.kb.entries
     ]
     ranker = Ranker(entries, engine.kb.codes.keys(), abbreviations=engine.kb.abbreviations)
-    questions = [e.question for e in engine.kb.entries] + ["how often can 77336 be billed", "sbrt codes", "g6015 in 2026"]
+    questions = [e.question for e in engine.kb.entries] + [
+        "how often can 77336 be billed",
+        "sbrt codes",
+        "g6015 in 2026",
+    ]
     asked = [(q, engine.scan(q).codes) for q in questions]
     assert len(entries) > ranking.SHORTLIST
     shortlisted = [ranker.rank(q, codes, limit=1)[0] for q, codes in asked]

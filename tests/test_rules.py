@@ -6,11 +6,10 @@ from datetime import date, timedelta
 
 import pytest
 
+from conftest import TODAY
 from faqbot.engine import Faqbot
 from faqbot.model import PAIR_RELATIONS, Rule
 from faqbot.rules import SEVERITY, overall_verdict
-
-from conftest import TODAY
 
 
 def _inside(rule: Rule) -> date:
@@ -87,16 +86,27 @@ def test_hospital_only_rule_does_not_apply_to_a_freestanding_claim(engine: Faqbo
     for rule in hospital:
         codes = (rule.codes_a[0], rule.codes_b[0])
         assert rule.id in [f.rule_id for f in engine.check(codes, dos=_inside(rule), setting="hospital").findings]
-        assert rule.id not in [f.rule_id for f in engine.check(codes, dos=_inside(rule), setting="practitioner").findings]
-        any_setting = next(f for f in engine.check(codes, dos=_inside(rule), setting="any").findings if f.rule_id == rule.id)
+        assert rule.id not in [
+            f.rule_id for f in engine.check(codes, dos=_inside(rule), setting="practitioner").findings
+        ]
+        any_setting = next(
+            f for f in engine.check(codes, dos=_inside(rule), setting="any").findings if f.rule_id == rule.id
+        )
         assert any_setting.verdict == "depends"
 
 
 def test_pair_without_rule_is_unknown_never_allowed(engine: Faqbot, kb) -> None:
     ruled = {frozenset((a, b)) for r in kb.rules for a in r.codes_a for b in r.codes_b}
     codes = sorted(c for c in kb.codes if kb.codes[c].deleted_on is None)
-    pair = next((a, b) for a in codes for b in codes if a < b and frozenset((a, b)) not in ruled
-                and not engine.checker.rules_for(a) and not engine.checker.rules_for(b))
+    pair = next(
+        (a, b)
+        for a in codes
+        for b in codes
+        if a < b
+        and frozenset((a, b)) not in ruled
+        and not engine.checker.rules_for(a)
+        and not engine.checker.rules_for(b)
+    )
     check = engine.check(pair, dos=TODAY)
     assert check.verdict == "unknown"
     assert "does not mean they may be billed together" in check.findings[-1].reason
@@ -122,7 +132,9 @@ def test_overall_verdict_is_the_most_restrictive(engine: Faqbot) -> None:
     assert SEVERITY[check.verdict] == max(SEVERITY[f.verdict] for f in check.findings)
     assert check.verdict == "not_allowed"  # 77295 is paid inside the IMRT plan 77301
     assert {frozenset(f.codes) for f in check.findings if f.kind == "pair"} == {
-        frozenset(("77301", "77295")), frozenset(("77301", "77300")), frozenset(("77295", "77300"))
+        frozenset(("77301", "77295")),
+        frozenset(("77301", "77300")),
+        frozenset(("77295", "77300")),
     }
 
 

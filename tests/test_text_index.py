@@ -87,9 +87,8 @@ def test_a_truncated_file_is_ignored_and_rewritten(tmp_path: Path) -> None:
 
 def test_a_truncated_cache_never_locks_the_command_line_out(tmp_path: Path, monkeypatch, capsys) -> None:
     """Trial row 8: truncate the cache file a real ``faqbot ask`` wrote; the next one answers and rewrites it."""
-    from faqbot.cli import main
-
     from conftest import DATA
+    from faqbot.cli import main
 
     monkeypatch.setenv("FAQBOT_CACHE_DIR", str(tmp_path))
     argv = ["ask", "--json", "--kb", str(DATA / "kb_small"), "what is 77014"]

@@ -8,10 +8,9 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
+from conftest import DATA
 from faqbot.cli import main
 from faqbot.transcripts import TranscriptError, parse_transcript, replay, transcript_files
-
-from conftest import DATA
 
 CORPUS = Path(__file__).resolve().parent.parent / "transcripts"
 
@@ -78,7 +77,9 @@ def test_replay_of_an_invalid_transcript_exits_2_with_one_line(capsys) -> None:
 
 def test_record_writes_a_transcript_that_replays_green(capsys, tmp_path: Path) -> None:
     questions = tmp_path / "questions.txt"
-    questions.write_text("What is the CPT code 77012?\nCan CPT 77295 and 77300 be billed together?\nweather in Boston\n")
+    questions.write_text(
+        "What is the CPT code 77012?\nCan CPT 77295 and 77300 be billed together?\nweather in Boston\n"
+    )
     out = tmp_path / "recorded.toml"
     assert main(["replay", "--record", str(questions), "--out", str(out), "--as-of", "2026-11-26"]) == 0
     recorded = parse_transcript(out)

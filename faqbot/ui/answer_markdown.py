@@ -6,10 +6,9 @@ goes into Markdown is escaped here; nothing a user types is ever interpreted.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from faqbot.rules import VERDICT_WORDS, RuleCheck, SourceRef, setting_label
 
@@ -102,11 +101,16 @@ def verdict_rows(check: RuleCheck) -> list[VerdictRow]:
         if finding.scope:
             extra.append(f"Scope: {finding.scope}.")
         reason = " ".join([" ".join(finding.reason.split()), *extra])
-        rows.append(VerdictRow(
-            codes=" + ".join(finding.codes), verdict=VERDICT_WORDS[finding.verdict], verdict_key=finding.verdict,
-            kind=finding.kind.replace("_", " ") + ("" if finding.asked else " (other codes)"),
-            reason=reason, sources=finding.sources,
-        ))
+        rows.append(
+            VerdictRow(
+                codes=" + ".join(finding.codes),
+                verdict=VERDICT_WORDS[finding.verdict],
+                verdict_key=finding.verdict,
+                kind=finding.kind.replace("_", " ") + ("" if finding.asked else " (other codes)"),
+                reason=reason,
+                sources=finding.sources,
+            )
+        )
     return rows
 
 

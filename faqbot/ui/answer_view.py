@@ -37,8 +37,12 @@ def sources_content(sources) -> Content:
     F3 toggles the code panel, without delay."""
     pieces: list[str | tuple[str, str | Style]] = [("Sources", "bold")]
     for source in sources:
-        pieces += ["\n", ("• ", "$text-muted"), (source.title, Style(link=source.url, underline=True)),
-                   (f" · {source.tier} · {source.url}", "$text-muted")]
+        pieces += [
+            "\n",
+            ("• ", "$text-muted"),
+            (source.title, Style(link=source.url, underline=True)),
+            (f" · {source.tier} · {source.url}", "$text-muted"),
+        ]
     return Content.assemble(*pieces)
 
 
@@ -54,9 +58,12 @@ def meta_line(answer: Answer) -> Content:
     """``faqbot  entry x  confidence 0.99 (high)  as of 2026-11-26`` (wraps on narrow screens)."""
     level = answer.confidence_level
     return Content.assemble(
-        ("faqbot", "bold $text-primary"), "  ",
-        (matched_label(answer), "$text-muted"), "  ",
-        (f" {confidence_label(answer)} ", CONFIDENCE_STYLES[level]), "  ",
+        ("faqbot", "bold $text-primary"),
+        "  ",
+        (matched_label(answer), "$text-muted"),
+        "  ",
+        (f" {confidence_label(answer)} ", CONFIDENCE_STYLES[level]),
+        "  ",
         (f"as of {answer.as_of.isoformat()}", "$text-muted"),
     )
 

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import App, ComposeResult
-from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.widget import AwaitMount
 from textual.widgets import Footer, Header, Input, Label, LoadingIndicator, Markdown
 
 from faqbot.knowledge import KnowledgeError, default_kb_dir
@@ -66,7 +66,11 @@ class FaqbotApp(App[None]):
     NEEDS_KNOWLEDGE = frozenset({"code_browser", "check_codes", "export", "clear", "toggle_code_panel"})
 
     def __init__(
-        self, kb_dir: Path | None = None, as_of: date | None = None, *, export_dir: Path | None = None,
+        self,
+        kb_dir: Path | None = None,
+        as_of: date | None = None,
+        *,
+        export_dir: Path | None = None,
         engine: Faqbot | None = None,
     ) -> None:
         """``engine``: an already loaded engine for ``kb_dir`` (tests share one); else it loads in a worker."""
@@ -130,18 +134,23 @@ class FaqbotApp(App[None]):
         self.query_one("#welcome", Markdown).update(welcome_markdown(self.welcome_keys(), DISCLAIMER))
         as_of = self.as_of.isoformat() if self.as_of else f"today ({date.today().isoformat()})"
         self.query_one("#status-spinner").display = False
-        self.query_one("#status-text", Label).update(Content.assemble(
-            ("● ", "$text-success"),
-            f"Ready · {len(kb.entries)} entries, {len(kb.codes)} codes, {len(kb.rules)} rules · as of {as_of}",
-        ))
+        self.query_one("#status-text", Label).update(
+            Content.assemble(
+                ("● ", "$text-success"),
+                f"Ready · {len(kb.entries)} entries, {len(kb.codes)} codes, {len(kb.rules)} rules · as of {as_of}",
+            )
+        )
         self._kb_ready.set()
 
     def _knowledge_failed(self, problems: list[str]) -> None:
         self.load_problems = problems
         self.query_one("#status-spinner").display = False
-        self.query_one("#status-text", Label).update(Content.assemble(
-            ("✖ ", "$text-error"), f"The knowledge base could not be loaded ({len(problems)} problem(s))",
-        ))
+        self.query_one("#status-text", Label).update(
+            Content.assemble(
+                ("✖ ", "$text-error"),
+                f"The knowledge base could not be loaded ({len(problems)} problem(s))",
+            )
+        )
         self._kb_ready.set()
         self.refresh_bindings()
         self.push_screen(KnowledgeErrorScreen(self.kb_dir, problems))
@@ -172,7 +181,7 @@ class FaqbotApp(App[None]):
         mounted = self.query_one(Conversation).mount(turn)
         self.run_worker(self._answer(turn, mounted), group="answers")
 
-    async def _answer(self, turn: Turn, mounted: AwaitComplete) -> None:
+    async def _answer(self, turn: Turn, mounted: AwaitMount) -> None:
         await mounted
         conversation = self.query_one(Conversation)
         conversation.scroll_end(animate=False)
@@ -264,7 +273,8 @@ class FaqbotApp(App[None]):
             return None
         markdown = conversation_markdown(
             ((turn.answer, tuple(choice.question for choice in turn.choices)) for turn in turns if turn.answer),
-            exported_at=datetime.now(), kb_root=self.kb_dir,
+            exported_at=datetime.now(),
+            kb_root=self.kb_dir,
         )
         try:
             path = write_export(markdown, self.export_dir, now=datetime.now())
@@ -291,8 +301,11 @@ class FaqbotApp(App[None]):
 
     def welcome_keys(self) -> str:
         wanted = {"help", "code_browser", "check_codes", "export"}
-        parts = [f"**{self._keys(b.key)}** {HELP_WORDS.get(b.action, b.description).lower()}" for b in self.BINDINGS
-                 if isinstance(b, Binding) and b.action in wanted]
+        parts = [
+            f"**{self._keys(b.key)}** {HELP_WORDS.get(b.action, b.description).lower()}"
+            for b in self.BINDINGS
+            if isinstance(b, Binding) and b.action in wanted
+        ]
         parts.insert(2, f"**{self._keys(self.COMMAND_PALETTE_BINDING)}** commands")
         return " · ".join(parts)
 

@@ -42,8 +42,9 @@ class CheckCodesScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="check-dialog"):
-            yield Static(Content("Codes to check together; a date of service or a setting may follow:"),
-                         id="check-label")
+            yield Static(
+                Content("Codes to check together; a date of service or a setting may follow:"), id="check-label"
+            )
             yield Input(placeholder="e.g. 77295 77300   or   77014 77387 2025 hospital", id="check-codes")
             yield Label(Content("Enter checks · Esc cancels"), classes="dialog-hint")
 

@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
+from textual.coordinate import Coordinate
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Label
 
@@ -17,8 +18,13 @@ from faqbot.model import CodeCard, KnowledgeBase
 from faqbot.ui.code_card_screen import CodeCardScreen
 
 # (label, key, width); the description takes the width that is left (see on_resize).
-COLUMNS = (("Code", "code", 6), ("System", "system", 6), ("Family", "family", 30), ("Status", "status", 13),
-           ("Description", "description", 0))
+COLUMNS = (
+    ("Code", "code", 6),
+    ("System", "system", 6),
+    ("Family", "family", 30),
+    ("Status", "status", 13),
+    ("Description", "description", 0),
+)
 STATUS_WORDS = {"active": "active", "deleted": "deleted", "not_yet_effective": "not yet valid"}
 STATUS_STYLES = {"active": "", "deleted": "bold red", "not_yet_effective": "yellow"}
 
@@ -26,11 +32,20 @@ STATUS_STYLES = {"active": "", "deleted": "bold red", "not_yet_effective": "yell
 def haystack(card: CodeCard, kb: KnowledgeBase) -> str:
     """Everything a filter may match for one code, lower case."""
     family = kb.families.get(card.family)
-    return " ".join([
-        card.code, card.system, card.family, card.family.replace("_", " "),
-        family.title if family else "", card.description, card.unit, card.component, card.note,
-        " ".join(card.replaced_by),
-    ]).lower()
+    return " ".join(
+        [
+            card.code,
+            card.system,
+            card.family,
+            card.family.replace("_", " "),
+            family.title if family else "",
+            card.description,
+            card.unit,
+            card.component,
+            card.note,
+            " ".join(card.replaced_by),
+        ]
+    ).lower()
 
 
 def filter_codes(kb: KnowledgeBase, query: str) -> list[CodeCard]:
@@ -108,10 +123,15 @@ class CodeBrowserScreen(ModalScreen[str | None]):
             family = self.kb.families.get(card.family)
             status = card.status_on(self.as_of)
             table.add_row(
-                Text(card.code, style="bold"), Text(card.system), Text(family.title if family else card.family),
-                Text(STATUS_WORDS[status] if card.deletion_confirmed or status != "deleted" else "reported deleted",
-                     style=STATUS_STYLES[status]),
-                Text(card.description, no_wrap=True, overflow="ellipsis"), key=card.code,
+                Text(card.code, style="bold"),
+                Text(card.system),
+                Text(family.title if family else card.family),
+                Text(
+                    STATUS_WORDS[status] if card.deletion_confirmed or status != "deleted" else "reported deleted",
+                    style=STATUS_STYLES[status],
+                ),
+                Text(card.description, no_wrap=True, overflow="ellipsis"),
+                key=card.code,
             )
         if cards:
             table.move_cursor(row=0, animate=False)
@@ -143,7 +163,7 @@ class CodeBrowserScreen(ModalScreen[str | None]):
     def action_open_card(self) -> None:
         table = self.table
         if table.row_count:
-            row_key, _ = table.coordinate_to_cell_key((table.cursor_row, 0))
+            row_key, _ = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0))
             self.open_card(str(row_key.value))
 
     def open_card(self, code: str) -> None:

@@ -39,8 +39,12 @@ def card_content(card: CodeCard, kb: KnowledgeBase, as_of: date) -> Content:
     for source_id in card.sources:
         source = kb.sources.get(source_id)
         if source is not None:
-            pieces += ["\n", ("↗ ", "$text-muted"), (source.title, Style(link=source.url, underline=True)),
-                       (f" ({source.tier})", "$text-muted")]
+            pieces += [
+                "\n",
+                ("↗ ", "$text-muted"),
+                (source.title, Style(link=source.url, underline=True)),
+                (f" ({source.tier})", "$text-muted"),
+            ]
     return Content.assemble(*pieces)
 
 
@@ -63,5 +67,7 @@ class UnknownCodeView(Static):
 
     def __init__(self, code: str, guess: str | None) -> None:
         hint = f" Did you mean {guess}?" if guess else ""
-        super().__init__(Content(f"Not in our code table, so faqbot has no answer about it.{hint}"), classes="code-card -unknown")
+        super().__init__(
+            Content(f"Not in our code table, so faqbot has no answer about it.{hint}"), classes="code-card -unknown"
+        )
         self.border_title = code

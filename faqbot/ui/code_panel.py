@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from datetime import date
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.widget import Widget
 from textual.widgets import Static
 
 from faqbot.model import KnowledgeBase
@@ -33,12 +33,17 @@ class CodePanel(VerticalScroll):
         await self.show_codes(answer.codes, kb, answer.as_of, unknown=answer.unknown_codes, guesses=answer.did_you_mean)
 
     async def show_codes(
-        self, codes: tuple[str, ...], kb: KnowledgeBase, as_of: date, *,
-        unknown: tuple[str, ...] = (), guesses: dict[str, str] | None = None,
+        self,
+        codes: tuple[str, ...],
+        kb: KnowledgeBase,
+        as_of: date,
+        *,
+        unknown: tuple[str, ...] = (),
+        guesses: dict[str, str] | None = None,
     ) -> None:
         guesses = guesses or {}
         await self.remove_children()
-        widgets = [CodeCardView(kb.codes[code], kb, as_of) for code in codes if code in kb.codes]
+        widgets: list[Widget] = [CodeCardView(kb.codes[code], kb, as_of) for code in codes if code in kb.codes]
         widgets += [UnknownCodeView(code, guesses.get(code)) for code in unknown]
         await self.mount_all(widgets or [Static(Content(EMPTY), classes="code-panel-empty")])
         count = len(widgets)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
@@ -19,13 +20,17 @@ class FaqbotCommands(Provider):
     """faqbot's commands. Typing codes offers a card for each and a rule check of them together."""
 
     @property
-    def faqbot(self) -> "FaqbotApp":
+    def faqbot(self) -> FaqbotApp:
         return self.app  # type: ignore[return-value]
 
     def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
         app = self.faqbot
         return [
-            ("Look up a code", "Open the code browser to find a code and its card (or type a code here)", app.action_code_browser),
+            (
+                "Look up a code",
+                "Open the code browser to find a code and its card (or type a code here)",
+                app.action_code_browser,
+            ),
             ("Check codes", "Rule check for codes billed together (or type the codes here)", app.action_check_codes),
             ("Open code browser", "Every code in a table, filtered as you type", app.action_code_browser),
             ("Export conversation", "Write the conversation as Markdown for a ticket", app.action_export),
@@ -51,8 +56,13 @@ class FaqbotCommands(Provider):
         scan = engine.scan(query)
         if scan.codes:
             label = f"Check codes {' + '.join(scan.codes)}" + (" alone" if len(scan.codes) == 1 else " together")
-            yield Hit(1.0, label, partial(app.ask, check_question(scan.codes, query)), text=label,
-                      help="Rule check on the answer's date")
+            yield Hit(
+                1.0,
+                label,
+                partial(app.ask, check_question(scan.codes, query)),
+                text=label,
+                help="Rule check on the answer's date",
+            )
         hits: list[Hit] = []
         words = query.lower().split()
         for card in engine.kb.codes.values():
@@ -63,9 +73,15 @@ class FaqbotCommands(Provider):
                 haystack = f"{card.code} {card.description}".lower()
                 score = matcher.match(haystack) if words and all(w in haystack for w in words) else 0
             if score > 0:
-                hits.append(Hit(score, matcher.highlight(text) if card.code not in scan.codes else text,
-                                partial(app.show_card, card.code), text=text, help=f"{card.system} code card"))
+                hits.append(
+                    Hit(
+                        score,
+                        matcher.highlight(text) if card.code not in scan.codes else text,
+                        partial(app.show_card, card.code),
+                        text=text,
+                        help=f"{card.system} code card",
+                    )
+                )
         hits.sort(key=lambda hit: hit.score, reverse=True)
         for hit in hits[:MAX_CODE_HITS]:
             yield hit
-

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from importlib import resources
-from typing import Iterable
 
 from textual.app import ComposeResult
 from textual.binding import Binding

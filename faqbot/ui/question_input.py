@@ -16,12 +16,21 @@ class QuestionInput(Input):
         Binding("up", "history_previous", "Previous question", show=False, id="history.previous"),
         Binding("down", "history_next", "Next question", show=False, id="history.next"),
         Binding("tab", "focus_suggestions", "Suggestions", id="suggestions.focus"),
-        Binding("pageup", "scroll_conversation('page_up')", "Scroll the conversation up", show=False,
-                id="conversation.page_up"),
-        Binding("pagedown", "scroll_conversation('page_down')", "Scroll the conversation down", show=False,
-                id="conversation.page_down"),
-        Binding("end", "end_or_latest", "End of the line, then of the conversation", show=False,
-                id="conversation.end"),
+        Binding(
+            "pageup",
+            "scroll_conversation('page_up')",
+            "Scroll the conversation up",
+            show=False,
+            id="conversation.page_up",
+        ),
+        Binding(
+            "pagedown",
+            "scroll_conversation('page_down')",
+            "Scroll the conversation down",
+            show=False,
+            id="conversation.page_down",
+        ),
+        Binding("end", "end_or_latest", "End of the line, then of the conversation", show=False, id="conversation.end"),
     ]
 
     def __init__(self, *, id: str | None = None) -> None:

@@ -1,6 +1,6 @@
 """Save an SVG screenshot of the real app answering a combination question (for the README).
 
-    python -m faqbot.ui.screenshot [OUTPUT.svg]
+python -m faqbot.ui.screenshot [OUTPUT.svg]
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
-""""Did you mean" choices for an answer, and the option list that offers them (keyboard and mouse)."""
+""" "Did you mean" choices for an answer, and the option list that offers them (keyboard and mouse)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Literal
+from typing import TYPE_CHECKING, Literal
 
 from textual.binding import Binding
 from textual.content import Content
@@ -81,7 +82,10 @@ class SuggestionList(OptionList):
     def __init__(self, choices: tuple[SuggestionChoice, ...], *, id: str | None = None) -> None:
         self.choices = choices
         super().__init__(
-            *(Option(Content(("↳ " if c.kind == "code" else "? ") + c.label), id=f"choice-{i}") for i, c in enumerate(choices)),
+            *(
+                Option(Content(("↳ " if c.kind == "code" else "? ") + c.label), id=f"choice-{i}")
+                for i, c in enumerate(choices)
+            ),
             id=id,
         )
         self.border_title = "Did you mean"

@@ -55,7 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     results = startup_runs(runs)
     for key in ("imports", "usable_input", "first_answer"):
         values = [r[key] for r in results]
-        print(f"{key:>13}: median {statistics.median(values):7.1f} ms   (min {min(values):.1f}, max {max(values):.1f}, {runs} runs)")
+        print(
+            f"{key:>13}: median {statistics.median(values):7.1f} ms   (min {min(values):.1f}, max {max(values):.1f}, {runs} runs)"
+        )
     return 0
 
 
@@ -67,8 +69,9 @@ def startup_runs(runs: int) -> list[dict[str, float]]:
     results: list[dict[str, float]] = []
     for _ in range(runs + 1):
         env = dict(bytecode_env(), FAQBOT_TIMING_T0=repr(time.time()))
-        out = subprocess.run([sys.executable, "-m", "faqbot.ui.timing", "--child"], env=env,
-                             capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, "-m", "faqbot.ui.timing", "--child"], env=env, capture_output=True, text=True, check=True
+        )
         results.append(json.loads(out.stdout.strip().splitlines()[-1]))
     return results[1:]
 

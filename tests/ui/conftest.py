@@ -28,5 +28,3 @@ def app(export_dir: Path, engine: Faqbot) -> FaqbotApp:
 def loading_app(export_dir: Path) -> FaqbotApp:
     """The app as a user starts it: the knowledge base loads in a worker."""
     return FaqbotApp(kb_dir=KB_DIR, as_of=AS_OF, export_dir=export_dir)
-
-

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import io
 import re
 from datetime import date
 from pathlib import Path
@@ -71,7 +71,7 @@ def widget_text(root: Widget, width: int = 2000) -> str:
     widgets = [root, *root.query("*")]
     for widget in widgets:
         if isinstance(widget, VerdictTable):
-            console = Console(width=width, record=True, file=open(os.devnull, "w"))
+            console = Console(width=width, record=True, file=io.StringIO())
             console.print(widget.render())
             parts.append(console.export_text())
         elif isinstance(widget, Static):

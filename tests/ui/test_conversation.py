@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from faqbot.knowledge import load_knowledge
 from faqbot.ui.answer_view import AnswerView
 from faqbot.ui.code_card import CodeCardView
 from faqbot.ui.conversation import QuestionView
 from faqbot.ui.verdict_table import VerdictTable
-
-from faqbot.knowledge import load_knowledge
 
 from .helpers import KB_DIR, SIZE, ask, first_sentence, widget_text
 

@@ -79,7 +79,7 @@ async def test_help_screen_lists_bindings_and_disclaimer(app):
 
 
 async def test_disclaimer_is_visible(app):
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE):
         assert "not billing advice" in app.sub_title
         assert "Reference information, not billing advice" in app.query_one("#welcome").source
 
@@ -131,8 +131,10 @@ async def test_broken_knowledge_base_shows_its_problems(tmp_path: Path):
     broken = tmp_path / "knowledge"
     shutil.copytree(KB_DIR, broken)
     codes = broken / "codes.toml"
-    codes.write_text(codes.read_text(encoding="utf-8").replace('family = "imaging_guidance"', 'family = "no_such_family"', 1),
-                     encoding="utf-8")
+    codes.write_text(
+        codes.read_text(encoding="utf-8").replace('family = "imaging_guidance"', 'family = "no_such_family"', 1),
+        encoding="utf-8",
+    )
     app = FaqbotApp(kb_dir=broken, as_of=AS_OF, export_dir=tmp_path / "exports")
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)

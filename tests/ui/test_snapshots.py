@@ -3,9 +3,9 @@ as-of date and no cursor blink."""
 
 from __future__ import annotations
 
-from faqbot.ui.app import FaqbotApp
-
 import pytest
+
+from faqbot.ui.app import FaqbotApp
 
 from .helpers import AS_OF, KB_DIR, SIZE, ask, quiet, settle
 

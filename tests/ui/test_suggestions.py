@@ -1,4 +1,4 @@
-""""Did you mean": weak matches and code typos offer choices; choosing one (keys or mouse) asks it."""
+""" "Did you mean": weak matches and code typos offer choices; choosing one (keys or mouse) asks it."""
 
 from __future__ import annotations
 
