@@ -18,9 +18,10 @@ def make_app(engine):
     return make
 
 
-@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
-def test_main_screen_at_small_and_large_sizes(snap_compare, tmp_path, make_app, size):
-    """A combination answer at 80x24 (the code panel gives way, the footer keeps its keys) and 160x48."""
+@pytest.mark.parametrize("size", [SIZE, (80, 24), (160, 48)], ids=["default", "80x24", "160x48"])
+def test_main_screen_after_a_combination_question(snap_compare, tmp_path, make_app, size):
+    """The answer to a combination question (misconception, verdict table, code cards) at the default
+    size, at 80x24 (the code panel gives way, the footer keeps its keys) and at 160x48."""
     app = make_app(tmp_path)
 
     async def run_before(pilot) -> None:
@@ -30,19 +31,6 @@ def test_main_screen_at_small_and_large_sizes(snap_compare, tmp_path, make_app, 
         await pilot.pause(0.2)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
-
-
-def test_main_screen_after_a_combination_question(snap_compare, tmp_path, make_app):
-    """The answer to a combination question: misconception, verdict table and code cards."""
-    app = make_app(tmp_path)
-
-    async def run_before(pilot) -> None:
-        await settle(app, pilot)
-        quiet(app)
-        await ask(app, pilot, "Can CPT 77295 and 77300 be billed together?", type_it=False)
-        await pilot.pause(0.2)
-
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
 def test_code_browser_filtered(snap_compare, tmp_path, make_app):
