@@ -25,7 +25,7 @@ from datetime import date
 from pathlib import Path
 
 AS_OF = date(2026, 11, 26)
-DEPENDENCY_IMPORT = "import sklearn.feature_extraction.text, rapidfuzz"
+DEPENDENCY_IMPORT = "import numpy, scipy.sparse, rapidfuzz"  # what answering from a cached index needs
 
 
 def bytecode_env() -> dict[str, str]:

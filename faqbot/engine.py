@@ -59,7 +59,14 @@ def _gap(reading: QuestionReading) -> str | None:
 
 
 def _speaks_to(entry: Entry, reading: QuestionReading) -> bool:
-    """Whether an entry answers the aspect the question asks about (its own aspect, or its text speaks to it)."""
+    """Whether an entry answers the aspect the question asks about (its own aspect, or its text speaks
+    to it). A question about a named modifier ("what is modifier 59") needs an entry about that
+    modifier: its aspect is modifiers and its text names it, or its own question names it."""
+    if reading.aspect == "modifier" and modifiers_named(reading.focus):
+        named = modifiers_named(reading.focus)
+        return bool(named & modifiers_named(entry.question)) or (
+            entry.aspect == "modifier" and text_covers("modifier", entry.answer, reading.focus)
+        )
     return (
         reading.aspect is None
         or entry.aspect == reading.aspect
