@@ -140,7 +140,7 @@ _ASKING = re.compile(
 _WORD = re.compile(r"[a-z0-9]+", re.IGNORECASE)
 
 # Cues for each aspect, most specific first: the first aspect whose cue matches is the question's.
-# Matched on the lower-cased text. Definition and scenario come last: most questions also "ask what".
+# Matched on the lower-cased text. Scenario and definition come last: most questions also "ask what".
 ASPECT_CUES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
     (
         "payment",
@@ -202,18 +202,18 @@ ASPECT_CUES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
         ),
     ),
     (
-        "definition",
-        re.compile(
-            r"\b(what (?:is|are|does)|what (?:kind|type|sort) of|what's|whats|difference|differ|vs\.?|versus|define|definition|meaning|means|describe|"
-            r"description|explain|stand for)\b"
-        ),
-    ),
-    (
         "scenario",
         re.compile(
             r"\b(how (?:do|should|would|can) (?:i|we|you) (?:code|bill|charge|report)|what (?:cpt |hcpcs )?codes? "
             r"(?:do|should|would|can|to)|which codes?|codes? (?:used|needed|billed|to bill) for|charges? for|coding for|"
             r"code this|bill this)\b"
+        ),
+    ),
+    (
+        "definition",
+        re.compile(
+            r"\b(what (?:is|are|does)|what (?:kind|type|sort) of|what's|whats|difference|differ|vs\.?|versus|define|definition|meaning|means|describe|"
+            r"description|explain|stand for)\b"
         ),
     ),
 )
@@ -232,16 +232,21 @@ class QuestionReading:
 _CODE_LIKE = re.compile(r"\b(?:cpt|hcpcs|code|codes|[a-z]?\d{4,5}[a-z]?)\b|[^\w\s]", re.IGNORECASE)
 
 
+# A modifier written onto a code: "77417-26", "77300-59".
+_ATTACHED_MODIFIER = re.compile(r"\b[0-9a-z]\d{3}[0-9a-z]-(?:26|tc|59|76|77|25|52|53|x[espu]|g[acz]|kx|p[on])\b")
+
+
 def question_aspect(text: str) -> Aspect | None:
-    """The first aspect (in :data:`ASPECT_CUES` order) whose cue the text matches; ``definition`` for
-    a bare code ("77300?", "cpt g6012"); else None."""
+    """The first aspect (in :data:`ASPECT_CUES` order) whose cue the text matches, except that a
+    question about a code with a modifier on it ("policy on 77417-26?") and no other aspect asks about
+    the modifier; ``definition`` for a bare code ("77300?", "cpt g6012"); else None."""
     lowered = text.lower()
-    for aspect, cue in ASPECT_CUES:
-        if cue.search(lowered):
-            return aspect
-    if lowered.strip() and not _CODE_LIKE.sub(" ", lowered).split():
+    found: Aspect | None = next((aspect for aspect, cue in ASPECT_CUES if cue.search(lowered)), None)
+    if found in (None, "definition") and _ATTACHED_MODIFIER.search(lowered):
+        return "modifier"
+    if found is None and lowered.strip() and not _CODE_LIKE.sub(" ", lowered).split():
         return "definition"
-    return None
+    return found
 
 
 _MODIFIER_NAMED = re.compile(

@@ -2,25 +2,25 @@
 do not edit by hand. One logistic-regression coefficient per feature of faqbot.ranking.FEATURES."""
 
 COEFFICIENTS: dict[str, float] = {
-    "phrasing_word": 1.0161,
-    "phrasing_char": 4.7237,
-    "phrasing_mix": 1.3004,
-    "entry_word": 15.1299,
-    "codes_question": 1.2896,
-    "codes_phrasings": 1.2211,
-    "codes_declared": 2.6861,
-    "codes_elsewhere": -4.894,
-    "codes_none": 0.3802,
-    "same_intent": 0.6459,
-    "phrasing_word_with_codes": -3.1393,
-    "phrasing_char_with_codes": -3.3558,
-    "entry_word_with_codes": 2.2065,
-    "codes_question_no_words": 2.0888,
-    "codes_declared_no_words": 2.0777,
-    "same_aspect": 0.6424,
-    "other_aspect": -0.749,
-    "codes_subject": 0.4077,
+    "phrasing_word": 0.9693,
+    "phrasing_char": 4.695,
+    "phrasing_mix": 1.2341,
+    "entry_word": 15.3401,
+    "codes_question": 1.3138,
+    "codes_phrasings": 1.1783,
+    "codes_declared": 2.6676,
+    "codes_elsewhere": -4.9088,
+    "codes_none": 0.4039,
+    "same_intent": 0.6244,
+    "phrasing_word_with_codes": -3.1003,
+    "phrasing_char_with_codes": -3.3407,
+    "entry_word_with_codes": 2.2462,
+    "codes_question_no_words": 2.0979,
+    "codes_declared_no_words": 2.0828,
+    "same_aspect": 0.6516,
+    "other_aspect": -0.7819,
+    "codes_subject": 0.402,
 }
-BIAS: float = -8.4237
+BIAS: float = -8.3862
 # Confidence: sigmoid(a * relevance logit + b * known-word share + c), fitted on whether the best entry is right.
-CALIBRATION: tuple[float, float, float] = (0.333, 2.8644, -1.8246)
+CALIBRATION: tuple[float, float, float] = (0.3344, 2.8696, -1.8193)
