@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from faqbot.codes import CodeScan, close_codes, find_mentions, recognize
+from faqbot.codes import CodeScan, close_codes, find_mentions, range_problems, recognize
 from faqbot.knowledge import load_knowledge
 from faqbot.model import CodeCard, Entry, KnowledgeBase
 from faqbot.question_context import codes_left_out, read_context
@@ -23,6 +23,9 @@ from faqbot.text_index import default_cache_dir
 
 Status = Literal["answered", "no_match"]
 
+# An as-of date this long after the newest review, or before the code history starts, gets a notice.
+STALE_AFTER = timedelta(days=365)
+HISTORY_FROM = date(2009, 1, 1)
 # Below this combined score an entry is not trusted; see README "Quality" for how it was chosen.
 MATCH_THRESHOLD = 0.40
 MAX_SUGGESTIONS = 3
@@ -205,6 +208,7 @@ class Faqbot:
         self.known = frozenset(kb.codes)
         self.ranker = Ranker(kb.entries, self.known, abbreviations=kb.abbreviations, cache_dir=cache_dir)
         self.checker = RuleChecker(kb)
+        self.reviewed_until = max((entry.reviewed for entry in kb.entries), default=date.min)
 
     @classmethod
     def from_path(cls, kb_dir: Path | None = None) -> Faqbot:
@@ -236,8 +240,19 @@ class Faqbot:
             if s.entry_id != skip
         )[:MAX_SUGGESTIONS]
 
-    def _notices(self, scan: CodeScan, as_of: date) -> tuple[str, ...]:
-        notes: list[str] = []
+    def _notices(self, scan: CodeScan, as_of: date, question: str = "") -> tuple[str, ...]:
+        # A range that is reversed or too wide is read as two separate codes: say so, never silently.
+        notes: list[str] = [f"{problem}; it is read as two separate codes." for problem in range_problems(question)]
+        if as_of > self.reviewed_until + STALE_AFTER:
+            notes.append(
+                f"Answers are as of {as_of.isoformat()}, but the knowledge base was last reviewed on "
+                f"{self.reviewed_until.isoformat()}: later code, rule and payer changes are not known."
+            )
+        elif as_of < HISTORY_FROM:
+            notes.append(
+                f"Answers are as of {as_of.isoformat()}: faqbot's code history starts around "
+                f"{HISTORY_FROM.year}, so older codes and rules may be missing."
+            )
         for code in scan.codes:
             card = self.kb.codes[code]
             if card.status_on(as_of) == "deleted":
@@ -327,7 +342,7 @@ class Faqbot:
         scan = self.scan(question)
         codes = asked_codes(question, reading, self.known)
         context = read_context(question)
-        notices = self._notices(scan, as_of)
+        notices = self._notices(scan, as_of, question)
         base: dict[str, Any] = dict(
             question=question,
             codes=scan.codes,
