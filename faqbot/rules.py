@@ -80,6 +80,18 @@ class Finding:
         return bool(self.sources) and all(source.tier in WEAK_TIERS for source in self.sources)
 
 
+# The order findings are shown in: what decides whether codes go together first, limits last.
+_KIND_ORDER = {
+    "pair": 0,
+    "alone": 0,
+    "requires": 1,
+    "deleted": 1,
+    "not_yet_effective": 1,
+    "condition": 2,
+    "frequency": 3,
+}
+
+
 @dataclass(frozen=True, slots=True)
 class RuleCheck:
     verdict: Verdict
@@ -99,7 +111,7 @@ class RuleCheck:
     def ordered_findings(self) -> tuple[Finding, ...]:
         """What was asked first, then what was found among the other codes (pairs with no rule among
         those are left out: they answer nothing the question asked)."""
-        asked = [f for f in self.findings if f.asked]
+        asked = sorted((f for f in self.findings if f.asked), key=lambda f: _KIND_ORDER.get(f.kind, 0))
         others = [f for f in self.findings if not f.asked and f.verdict != "unknown"]
         return (*asked, *others)
 

@@ -67,12 +67,12 @@ def format_answer(answer: Answer) -> str:
         matched = f"entry {answer.entry_id}" if answer.entry_id else answer.kind.replace("_", " ")
         out.append(f"[{matched} · confidence {answer.confidence:.2f} · as of {answer.as_of.isoformat()}]")
         out.append("")
+        if answer.rule_check is not None:  # the verdict first; the entry's text agrees with it
+            out += [format_check(answer.rule_check), ""]
         if answer.direct_answer:
             out.append(_wrap(answer.direct_answer))
     if answer.misconception:
         out += ["", "Common misconception:", _wrap(answer.misconception, "  ")]
-    if answer.rule_check is not None:
-        out += ["", format_check(answer.rule_check)]
     if answer.notices:
         out += ["", "Notes:"] + [_wrap(n, bullet="  - ") for n in answer.notices]
     if answer.codes or answer.unknown_codes:

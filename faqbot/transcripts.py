@@ -219,7 +219,9 @@ def replay(engine: Faqbot, transcripts: Iterable[Transcript]) -> list[TurnResult
         for number, turn in enumerate(transcript.turns, start=1):
             answer = engine.answer(turn.question, as_of=turn.as_of, setting=turn.setting)
             # An expectation naming an entry the knowledge base does not have can never pass: say why.
-            unknown = sorted(e for e in turn.accepted_entries if e not in ("", "none") and e not in engine.kb.entries_by_id)
+            unknown = sorted(
+                e for e in turn.accepted_entries if e not in ("", "none") and e not in engine.kb.entries_by_id
+            )
             failures = tuple(f"entry: no entry '{e}' in the knowledge base" for e in unknown)
             results.append(TurnResult(transcript, number, turn, answer, failures + check_turn(turn, answer)))
     return results

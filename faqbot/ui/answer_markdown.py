@@ -151,13 +151,13 @@ def answer_markdown(answer: Answer, *, suggestions: tuple[str, ...] = ()) -> str
     ]
     for notice in answer.notices:
         parts.append(f"> **{notice_label(notice)}:** {escape_markdown(notice)}")
+    if answer.rule_check is not None:  # the verdict first, as in the app
+        parts.append(verdict_table_markdown(answer.rule_check))
     body = direct_answer_markdown(answer)
     if body:
         parts.append(body)
     if answer.misconception:
         parts.append(f"> **Common misconception:** {escape_markdown(' '.join(answer.misconception.split()))}")
-    if answer.rule_check is not None:
-        parts.append(verdict_table_markdown(answer.rule_check))
     if answer.sources:
         parts.append("**Sources**\n\n" + sources_markdown(answer.sources))
     if suggestions:

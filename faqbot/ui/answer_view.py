@@ -83,13 +83,14 @@ class AnswerView(Vertical):
             label = notice_label(notice)
             kind = "-deleted" if label in ("Deleted code", "Reported deleted", "Not yet valid") else "-unknown"
             yield Callout(("⚠ " if kind == "-deleted" else "? ") + label, notice, classes=f"callout notice {kind}")
+        # A combination question: the verdict first (the entry's opening words agree with it).
+        if answer.rule_check is not None:
+            yield VerdictTable(answer.rule_check, classes="verdict")
         body = direct_answer_markdown(answer)
         if body:
             yield Markdown(body, classes="answer-body")
         if answer.misconception:
             yield Callout("✗ Common misconception", answer.misconception, classes="callout misconception")
-        if answer.rule_check is not None:
-            yield VerdictTable(answer.rule_check, classes="verdict")
         if answer.sources:
             yield Static(sources_content(answer.sources), classes="sources")
         if self.choices:
