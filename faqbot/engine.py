@@ -52,6 +52,7 @@ GATED_ASPECTS: dict[str, str] = {
 
 
 _WORDS = re.compile(r"\w+")
+_SAYS_MODIFIER = re.compile(r"\bmod(?:ifier)?s?\b", re.IGNORECASE)
 
 
 def _gap(reading: QuestionReading) -> str | None:
@@ -439,6 +440,10 @@ class Faqbot:
             # "What is 77372?": an entry about another point of that code (units, timing ...) is not a
             # definition; the code's own card is.
             speaking = [(scored, entry) for scored, entry in speaking if entry.aspect == "definition"]
+        if not speaking and reading.aspect == "modifier" and scan.modifiers and not _SAYS_MODIFIER.search(question):
+            # Only a modifier written onto a code ("what is 77012-26"): the code's best entry still
+            # answers, and the notices say which modifier was split off.
+            speaking = trusted[:1]
         if speaking:
             scored, entry = speaking[0]
             return Answer(

@@ -595,7 +595,8 @@ def validate_knowledge(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]
     """Load ``root`` and return (knowledge base or None, every problem found)."""
     problems: list[Problem] = []
     if not root.is_dir():
-        return None, [Problem(str(root), "", "", "knowledge folder not found")]
+        what = "is a file, not a knowledge folder" if root.exists() else "knowledge folder not found"
+        return None, [Problem(str(root), "", "", what)]
     sources = _load_sources(root, problems)
     families = _load_families(root, problems)
     codes = _load_codes(root, sources, families, problems)

@@ -33,3 +33,12 @@ def test_replay_names_an_expected_entry_that_does_not_exist(engine: Faqbot, tmp_
     path.write_text('[[turn]]\nquestion = "what is 77300"\nentry = "no-such-entry"\n', encoding="utf-8")
     (result,) = replay(engine, [parse_transcript(path)])
     assert "entry: no entry 'no-such-entry' in the knowledge base" in result.failures
+
+
+def test_a_knowledge_path_that_is_a_file_is_named_as_such(tmp_path: Path) -> None:
+    from faqbot.knowledge import validate_knowledge
+
+    path = tmp_path / "hostname"
+    path.write_text("x", encoding="utf-8")
+    kb, problems = validate_knowledge(path)
+    assert kb is None and [str(p) for p in problems] == [f"{path}: is a file, not a knowledge folder"]
