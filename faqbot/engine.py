@@ -341,7 +341,7 @@ class Faqbot:
         as_of = as_of or date.today()
         reading = read_question(question)
         scan = self.scan(question)
-        codes = asked_codes(question, reading, self.known)
+        codes = asked_codes(question, reading, self.known, whole=scan.codes)
         context = read_context(question)
         notices = self._notices(scan, as_of, question)
         base: dict[str, Any] = dict(

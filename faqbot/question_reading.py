@@ -298,10 +298,13 @@ def question_focus(text: str) -> tuple[str, bool]:
     return " ".join(sentences[i] for i in sorted(chosen)), True
 
 
-def asked_codes(text: str, reading: QuestionReading, known: Collection[str]) -> tuple[str, ...]:
+def asked_codes(
+    text: str, reading: QuestionReading, known: Collection[str], whole: tuple[str, ...] | None = None
+) -> tuple[str, ...]:
     """The known codes a question asks about: those of its focus, or of the whole text when the focus
-    names none (a long post names codes as context; the sentence that asks names the ones asked)."""
-    whole = recognize(text, known).codes
+    names none (a long post names codes as context; the sentence that asks names the ones asked).
+    ``whole``: the whole text's known codes, when the caller has them already."""
+    whole = recognize(text, known).codes if whole is None else whole
     if not reading.long:
         return whole
     return recognize(reading.focus, known).codes or whole
