@@ -297,14 +297,9 @@ class Faqbot:
             return None
         if check is not None and contradicts(candidate.answer, check.verdict):
             return None
-        # "X vs Y" asks what differs, not whether: an entry on another pair that opens with yes or no
-        # answers another question.
-        if (
-            intent == "difference"
-            and len(codes) >= 2
-            and opening_stance(candidate.answer) is not None
-            and not set(codes) <= self.ranker.question_codes_of(candidate.id)
-        ):
+        # "X vs Y" asks how those codes differ: an entry whose own question is about other codes (that
+        # merely mentions X and Y) answers another question; the codes' cards answer this one.
+        if intent == "difference" and len(codes) >= 2 and not set(codes) <= self.ranker.question_codes_of(candidate.id):
             return None
         # With an unknown code in the question, an entry about a code the user did not name is
         # probably about the code they mistyped: never answer with another code's entry.

@@ -48,6 +48,10 @@ def test_x_vs_y_is_a_definition_question_not_a_yes_no_one(engine: Faqbot) -> Non
     assert answer.status == "answered" and answer.rule_check is None
     assert opening_stance(answer.direct_answer) is None
     assert "77262" in answer.answer and "77263" in answer.answer
+    if answer.entry_id:  # an entry about exactly these codes, else the two codes' cards
+        assert {"77262", "77263"} <= engine.ranker.question_codes_of(answer.entry_id)
+    else:
+        assert answer.kind == "code_card"
 
 
 def test_fee_amounts_are_refused_even_with_a_code(engine: Faqbot) -> None:
