@@ -406,17 +406,18 @@ class Faqbot:
             not scan.codes or intent in ("together", "alone") or len(scan.codes) + len(scan.unknown) >= 2
         ):
             text = " ".join(notices)
+            cards, card_sources = self._cards(scan.codes, as_of)
             if scan.codes:
                 text += (
                     f" faqbot cannot check {', '.join(scan.codes)} with a code it does not know. "
                     "What it knows about the codes it recognised:\n\n"
-                ) + self._cards(scan.codes, as_of)[0]
+                ) + cards
             return Answer(
                 status="no_match",
                 entry_id=None,
                 confidence=0.0,
                 suggestions=self._suggestions(ranked),
-                sources=self._sources(self._cards(scan.codes, as_of)[1]),
+                sources=self._sources(card_sources),
                 answer=text,
                 kind="unknown_code",
                 **base,
