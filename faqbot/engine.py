@@ -34,10 +34,13 @@ RULE_CHECK_SEPARATOR = "\n\nRule check for "
 # Confidence labels, best first: (lowest confidence, label). One set for every front end; chosen so
 # that "high" answers are right at least 95% of the time on real questions (README, "Quality").
 CONFIDENCE_LEVELS: tuple[tuple[float, str], ...] = ((0.8, "high"), (0.5, "medium"), (0.0, "low"))
-# A code card answers "what is X" (no aspect, or definition) for sure; for any other aspect it is the
-# nearest thing faqbot has, shown when no entry answers: as likely as not to answer the question.
-CODE_CARD_CONFIDENCE = {"definition": 1.0, None: 1.0}
+# A code card answers "what is X" (a definition question, or the bare code) for sure; for any other
+# question it is the nearest thing faqbot has, shown when no entry answers: as likely as not to
+# answer the question.
+CODE_CARD_CONFIDENCE = {"definition": 1.0}
 CODE_CARD_OTHER_ASPECT_CONFIDENCE = 0.5
+# A rule-check verdict resting only on vendor or other sources is never more than "medium".
+WEAKLY_SOURCED_CONFIDENCE = 0.5
 # A question without a code and with at most this many words is too short to answer: faqbot asks.
 CLARIFY_MAX_WORDS = 2
 # Aspects an entry must speak to before it answers a question that asks about them: an entry on the
@@ -228,8 +231,11 @@ class Faqbot:
         alone: bool = False,
         scope: str | None = None,
         asked: tuple[str, ...] = (),
+        without: bool = False,
     ) -> RuleCheck:
-        return self.checker.check(codes, dos=dos, setting=setting, alone=alone, scope=scope, asked=asked)
+        return self.checker.check(
+            codes, dos=dos, setting=setting, alone=alone, scope=scope, asked=asked, without=without
+        )
 
     def _sources(self, ids: tuple[str, ...]) -> tuple[SourceRef, ...]:
         return self.checker.sources(ids)
@@ -298,12 +304,18 @@ class Faqbot:
         if check is not None and contradicts(candidate.answer, check.verdict):
             return None
         # "X vs Y" asks how those codes differ: an entry whose own question is about other codes (that
-        # merely mentions X and Y) answers another question; the codes' cards answer this one.
-        if intent == "difference" and len(codes) >= 2 and not set(codes) <= self.ranker.question_codes_of(candidate.id):
+        # merely mentions X and Y) answers another question; the codes' cards answer this one. A family's
+        # definition entry that describes both codes and whose question names no other code ("What are
+        # the proton codes?") does answer it.
+        own_codes = self.ranker.question_codes_of(candidate.id)
+        family_definition = (
+            candidate.aspect == "definition" and set(codes) <= set(candidate.codes) and own_codes <= set(codes)
+        )
+        if intent == "difference" and len(codes) >= 2 and not set(codes) <= own_codes and not family_definition:
             return None
         # With an unknown code in the question, an entry about a code the user did not name is
         # probably about the code they mistyped: never answer with another code's entry.
-        if scan.unknown and self.ranker.question_codes_of(candidate.id) - set(scan.codes):
+        if scan.unknown and own_codes - set(scan.codes):
             return None
         return candidate
 
@@ -366,25 +378,6 @@ class Faqbot:
                 **base,
             )
 
-        # The whole text is ranked (its story carries words the entries use); the asked codes and the
-        # aspect come from the sentences that ask.
-        ranked = self.ranker.rank(question, codes, limit=MAX_SUGGESTIONS + 1, aspect=reading.aspect)
-        if not scan.codes and not scan.unknown and len(_WORDS.findall(question)) <= CLARIFY_MAX_WORDS:
-            return Answer(
-                status="no_match",
-                entry_id=None,
-                confidence=0.0,
-                suggestions=self._suggestions(ranked),
-                sources=(),
-                answer=(
-                    "Could you say a little more? Name the code or codes and what you want to know about them "
-                    "(what a code covers, how often it may be billed, what it may be billed with, documentation, "
-                    "hospital or freestanding ...). Some questions faqbot can answer are listed below."
-                ),
-                kind="clarify",
-                **base,
-            )
-
         intent = question_intent(reading.focus)
         check: RuleCheck | None = None
         mentions = find_mentions(question)
@@ -400,6 +393,28 @@ class Faqbot:
                 alone=context.alone and len(billed) == 1,
                 scope=context.scope,
                 asked=codes,
+                without=context.without,
+            )
+
+        # The whole text is ranked (its story carries words the entries use); the asked codes and the
+        # aspect come from the sentences that ask. Codes billed together with no other aspect named
+        # ask whether they combine.
+        aspect = reading.aspect or ("combination" if check is not None else None)
+        ranked = self.ranker.rank(question, codes, limit=MAX_SUGGESTIONS + 1, aspect=aspect)
+        if not scan.codes and not scan.unknown and len(_WORDS.findall(question)) <= CLARIFY_MAX_WORDS:
+            return Answer(
+                status="no_match",
+                entry_id=None,
+                confidence=0.0,
+                suggestions=self._suggestions(ranked),
+                sources=(),
+                answer=(
+                    "Could you say a little more? Name the code or codes and what you want to know about them "
+                    "(what a code covers, how often it may be billed, what it may be billed with, documentation, "
+                    "hospital or freestanding ...). Some questions faqbot can answer are listed below."
+                ),
+                kind="clarify",
+                **base,
             )
 
         if scan.unknown and (
@@ -436,6 +451,19 @@ class Faqbot:
             # "What is 77372?": an entry about another point of that code (units, timing ...) is not a
             # definition; the code's own card is.
             speaking = [(scored, entry) for scored, entry in speaking if entry.aspect == "definition"]
+            # ... and the entry whose subject (first code) is X, else whose own question names X, defines
+            # X better than one that only lists it: "What is C1717?" mentions 77770 but is about C1717.
+            subject = [(sc, e) for sc, e in speaking if e.codes[:1] and e.codes[0] in codes]
+            named = [(sc, e) for sc, e in speaking if self.ranker.question_codes_of(e.id) & set(codes)]
+            speaking = subject or named or speaking
+        if check is not None and reading.aspect in (None, "combination"):
+            # Codes billed together ask whether they combine: an entry whose own question asks whether
+            # exactly these codes combine beats one that defines them.
+            speaking = [
+                (sc, e)
+                for sc, e in speaking
+                if e.aspect == "combination" and set(codes) <= self.ranker.question_codes_of(e.id)
+            ] or speaking
         if not speaking and reading.aspect == "modifier" and scan.modifiers and not _SAYS_MODIFIER.search(question):
             # Only a modifier written onto a code ("what is 77012-26"): the code's best entry still
             # answers, and the notices say which modifier was split off.
@@ -459,14 +487,17 @@ class Faqbot:
 
         if check is not None:
             decided = [f for f in check.findings if f.kind in _ALONE_OR_PAIR_KINDS and f.asked]
-            covered = sum(1 for f in decided if f.verdict != "unknown")
+            covered = [f for f in decided if f.verdict != "unknown"]
+            confidence = len(covered) / len(decided) if decided else 0.0
+            if any(f.weakly_sourced for f in covered):
+                confidence = min(confidence, WEAKLY_SOURCED_CONFIDENCE)
             source_ids: list[str] = []
             for finding in check.findings:
                 source_ids.extend(s.id for s in finding.sources if s.id not in source_ids)
             return Answer(
                 status="answered",
                 entry_id=None,
-                confidence=covered / len(decided) if decided else 0.0,
+                confidence=confidence,
                 answer=rule_check_text(check),
                 suggestions=self._suggestions(ranked),
                 sources=self._sources(tuple(source_ids)),

@@ -25,6 +25,7 @@ _PRACTITIONER = re.compile(
 _WITHOUT_BEFORE = re.compile(
     r"\b(?:without|w/o|other than|except(?: for)?|excluding)\s+(?:[\w-]+\s+){0,4}\(?\s*$", re.IGNORECASE
 )
+_WITHOUT = re.compile(r"\b(?:without|w/o)\b", re.IGNORECASE)
 _SAME_DAY = re.compile(r"\bsame (?:day|date)\b", re.IGNORECASE)
 _SAME_COURSE = re.compile(r"\bsame (?:course|plan)\b", re.IGNORECASE)
 
@@ -38,6 +39,7 @@ class QuestionContext:
     setting: str | None = None
     scope: str | None = None
     alone: bool = False
+    without: bool = False  # the question says a code is billed without something ("77338 without an IMRT plan")
 
 
 def _safe_date(year: int, month: int, day: int) -> date | None:
@@ -68,4 +70,4 @@ def read_context(question: str) -> QuestionContext:
     practitioner = bool(_PRACTITIONER.search(question))
     setting = "hospital" if hospital and not practitioner else "practitioner" if practitioner and not hospital else None
     scope = "same day" if _SAME_DAY.search(question) else "same course" if _SAME_COURSE.search(question) else None
-    return QuestionContext(dos, setting, scope, bool(_ALONE.search(question)))
+    return QuestionContext(dos, setting, scope, bool(_ALONE.search(question)), bool(_WITHOUT.search(question)))

@@ -191,14 +191,15 @@ ASPECT_CUES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
         re.compile(
             r"\b(how many|how often|how frequently|frequently|units?|per (?:week|course|fraction|day|session|plan|field|port|treatment)|"
             r"(?:billed|charged|reported|paid|payable) (?:weekly|daily|every|more than once|again)|"
-            r"once|twice|mue|frequency|limit\w*|times|every (?:week|day|five|5))\b"
+            r"once|twice|more than one|mue|frequency|limit\w*|times|every (?:week|day|five|5))\b"
         ),
     ),
     (
         "combination",
         re.compile(
             r"\b((?:does|do|is|are) (?:\w+ ){0,3}includ\w* (?:\w+ ){0,2}\d+|together|alone|by itself|on its own|stand-?alone|without|same (?:day|date|claim|encounter)|along with|bundl\w*|separately|in addition to|ncci|edits?|"
-            r"(?:bill|billed|billable|report|reported|charge|charged|code|coded|paid|denied) (?:it )?with|included in)\b"
+            r"(?:bill|billed|billable|report|reported|charge|charged|code|coded|paid|denied) (?:it )?with|included in|"
+            r"primary (?:code|service|procedure)|plus)\b"
         ),
     ),
     (
@@ -213,7 +214,7 @@ ASPECT_CUES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
         "definition",
         re.compile(
             r"\b(what (?:is|are|does)|what (?:kind|type|sort) of|what's|whats|difference|differ|vs\.?|versus|define|definition|meaning|means|describe|"
-            r"description|explain|stand for)\b"
+            r"description|explain|stands? for|def|mean)\b"
         ),
     ),
 )

@@ -50,7 +50,7 @@ _EM = re.compile(r"\be\s*[/&]\s*m\b")  # "E/M", "E&M": one word, not two letters
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("alone", re.compile(r"\b(alone|by itself|on its own|standalone|stand alone|stand-alone|without)\b")),
-    ("difference", re.compile(r"\b(difference|differ|vs\.?|versus|compared)\b")),
+    ("difference", re.compile(r"\b(differences?|differ|differs|different (?:from|than)|vs\.?|versus|compared)\b")),
     (
         "together",
         re.compile(

@@ -2,25 +2,25 @@
 do not edit by hand. One logistic-regression coefficient per feature of faqbot.ranking.FEATURES."""
 
 COEFFICIENTS: dict[str, float] = {
-    "phrasing_word": 0.9693,
-    "phrasing_char": 4.695,
-    "phrasing_mix": 1.2341,
-    "entry_word": 15.3401,
-    "codes_question": 1.3138,
-    "codes_phrasings": 1.1783,
-    "codes_declared": 2.6676,
-    "codes_elsewhere": -4.9088,
-    "codes_none": 0.4039,
-    "same_intent": 0.6244,
-    "phrasing_word_with_codes": -3.1003,
-    "phrasing_char_with_codes": -3.3407,
-    "entry_word_with_codes": 2.2462,
-    "codes_question_no_words": 2.0979,
-    "codes_declared_no_words": 2.0828,
-    "same_aspect": 0.6516,
-    "other_aspect": -0.7819,
-    "codes_subject": 0.402,
+    "phrasing_word": 1.005,
+    "phrasing_char": 4.7426,
+    "phrasing_mix": 1.2377,
+    "entry_word": 15.4684,
+    "codes_question": 1.4226,
+    "codes_phrasings": 1.1836,
+    "codes_declared": 2.681,
+    "codes_elsewhere": -4.9696,
+    "codes_none": 0.3598,
+    "same_intent": 0.4243,
+    "phrasing_word_with_codes": -3.0832,
+    "phrasing_char_with_codes": -3.3096,
+    "entry_word_with_codes": 2.2627,
+    "codes_question_no_words": 1.9689,
+    "codes_declared_no_words": 1.9708,
+    "same_aspect": 0.6186,
+    "other_aspect": -0.9211,
+    "codes_subject": 0.6157,
 }
-BIAS: float = -8.3862
+BIAS: float = -8.4503
 # Confidence: sigmoid(a * relevance logit + b * known-word share + c), fitted on whether the best entry is right.
-CALIBRATION: tuple[float, float, float] = (0.3344, 2.8696, -1.8193)
+CALIBRATION: tuple[float, float, float] = (0.3488, 2.704, -1.6586)

@@ -275,7 +275,9 @@ class RuleChecker:
                     )
         return found
 
-    def _single(self, code: str, codes: tuple[str, ...], dos: date, setting: str, alone: bool) -> list[Finding]:
+    def _single(
+        self, code: str, codes: tuple[str, ...], dos: date, setting: str, alone: bool, without: bool = False
+    ) -> list[Finding]:
         findings: list[Finding] = []
         card = self.kb.codes.get(code)
         if card is not None:
@@ -333,7 +335,7 @@ class RuleChecker:
                             setting,
                         )
                     )
-                elif rule.span == "course":
+                elif rule.span == "course" and not without:
                     findings.append(
                         self._finding(
                             rule,
@@ -352,7 +354,13 @@ class RuleChecker:
                             (code,),
                             "requires",
                             "not_allowed",
-                            f"{code} needs one of {', '.join(rule.codes_b)} and none is billed with it. {rule.reason}",
+                            (
+                                f"{code} needs one of {', '.join(rule.codes_b)} in the same course, on any date, and "
+                                "the question says it is billed without: not billable."
+                                if rule.span == "course"
+                                else f"{code} needs one of {', '.join(rule.codes_b)} and none is billed with it."
+                            )
+                            + f" {rule.reason}",
                             setting,
                         )
                     )
@@ -407,8 +415,11 @@ class RuleChecker:
         alone: bool = False,
         scope: str | None = None,
         asked: Iterable[str] = (),
+        without: bool = False,
     ) -> RuleCheck:
-        """Check every pair and every single code. ``alone`` asks whether one code may stand alone.
+        """Check every pair and every single code. ``alone`` asks whether one code may stand alone;
+        ``without``: the question says a code is billed without something, so a requirement that may be
+        met elsewhere in the course is not met.
 
         ``asked``: the codes the question asks about, when it names others as context ("we billed
         77301 and 77295; is 77300 bundled?" asks about 77300). The verdict covers what was asked: the
@@ -423,7 +434,7 @@ class RuleChecker:
 
         findings: list[Finding] = []
         for code in ordered:
-            single = self._single(code, ordered, dos, setting, alone and len(ordered) == 1)
+            single = self._single(code, ordered, dos, setting, alone and len(ordered) == 1, without)
             findings.extend(f if code in focus else replace(f, asked=False) for f in single)
         for a, b in combinations(ordered, 2):
             findings.extend(f if is_asked((a, b)) else replace(f, asked=False) for f in self._pair(a, b, dos, setting))

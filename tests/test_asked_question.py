@@ -48,8 +48,9 @@ def test_x_vs_y_is_a_definition_question_not_a_yes_no_one(engine: Faqbot) -> Non
     assert answer.status == "answered" and answer.rule_check is None
     assert opening_stance(answer.direct_answer) is None
     assert "77262" in answer.answer and "77263" in answer.answer
-    if answer.entry_id:  # an entry about exactly these codes, else the two codes' cards
-        assert {"77262", "77263"} <= engine.ranker.question_codes_of(answer.entry_id)
+    if answer.entry_id:  # an entry about exactly these codes (or their family, naming no other), else their cards
+        own = engine.ranker.question_codes_of(answer.entry_id)
+        assert {"77262", "77263"} <= own or own <= {"77262", "77263"}
     else:
         assert answer.kind == "code_card"
 
@@ -166,3 +167,50 @@ def test_contradicts(text: str, verdict: str, clash: bool) -> None:
 )
 def test_codes_the_question_leaves_out(question: str, left_out: set[str]) -> None:
     assert codes_left_out(question, find_mentions(question)) == left_out
+
+
+@pytest.mark.parametrize("question, code", [("cpt 77014 def", "77014"), ("77770 meaning", "77770")])
+def test_what_is_x_is_answered_by_the_entry_about_x_not_one_that_mentions_it(
+    engine: Faqbot, question: str, code: str
+) -> None:
+    answer = engine.answer(question, as_of=TODAY)
+    assert answer.status == "answered"
+    if answer.entry_id:
+        assert engine.kb.entries_by_id[answer.entry_id].codes[0] == code
+    else:
+        assert answer.kind == "code_card" and answer.answer.startswith(code)
+
+
+def test_codes_billed_together_are_answered_by_the_entry_on_that_combination(engine: Faqbot) -> None:
+    answer = engine.answer("77318 plus 77300 for an hdr plan", as_of=TODAY)
+    assert answer.rule_check is not None and answer.rule_check.verdict == "not_allowed"
+    entry = engine.kb.entries_by_id[answer.entry_id or ""]
+    assert entry.aspect == "combination"
+    assert {"77300", "77318"} <= engine.ranker.question_codes_of(entry.id)
+
+
+def test_a_course_level_requirement_the_question_says_is_missing_is_not_met(engine: Faqbot) -> None:
+    without = engine.answer("77338 without an imrt plan", as_of=TODAY).rule_check
+    alone = engine.answer("can 77338 be billed alone", as_of=TODAY).rule_check
+    assert without is not None and without.verdict == "not_allowed"
+    assert "billed without" in without.findings[0].reason
+    # "alone" on a claim says nothing about the rest of the course: the plan may be on another date.
+    assert alone is not None and alone.verdict == "depends"
+
+
+@pytest.mark.parametrize("question", ["how to bill a chemo infusion", "which modifier for a telehealth visit"])
+def test_neighbouring_services_are_refused_with_the_reason(engine: Faqbot, question: str) -> None:
+    answer = engine.answer(question, as_of=TODAY)
+    assert (answer.status, answer.kind) == ("no_match", "out_of_scope")
+    assert answer.answer.startswith("faqbot does not cover") or answer.answer.startswith("faqbot covers")
+
+
+def test_confidence_is_not_certain_without_grounds(engine: Faqbot) -> None:
+    # A code card answers "what is X" for sure, anything else only as likely as not.
+    card = engine.answer("is 77404 a problem on a claim", as_of=TODAY)
+    assert card.kind == "code_card" and card.confidence == 0.5
+    assert engine.answer("what is 77404", as_of=TODAY).confidence == 1.0
+    # A verdict only a billing company or a code-lookup site supports is never "high".
+    weak = engine.answer("77439 alone ok?", as_of=TODAY)
+    assert weak.rule_check is not None and any(f.weakly_sourced for f in weak.rule_check.findings if f.asked)
+    assert weak.confidence <= 0.5
