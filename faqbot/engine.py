@@ -37,7 +37,7 @@ CONFIDENCE_LEVELS: tuple[tuple[float, str], ...] = ((0.8, "high"), (0.5, "medium
 # A code card answers "what is X" (a definition question, or the bare code) for sure; for any other
 # question it is the nearest thing faqbot has, shown when no entry answers: as likely as not to
 # answer the question.
-CODE_CARD_CONFIDENCE = {"definition": 1.0}
+CODE_CARD_CONFIDENCE: dict[str | None, float] = {"definition": 1.0}
 CODE_CARD_OTHER_ASPECT_CONFIDENCE = 0.5
 # A rule-check verdict resting only on vendor or other sources is never more than "medium".
 WEAKLY_SOURCED_CONFIDENCE = 0.5
