@@ -15,7 +15,7 @@ from typing import Any, Literal
 from faqbot.codes import CodeScan, close_codes, find_mentions, range_problems, recognize
 from faqbot.knowledge import load_knowledge
 from faqbot.model import CodeCard, Entry, KnowledgeBase
-from faqbot.question_context import codes_left_out, read_context
+from faqbot.question_context import codes_left_out, offers_choice, read_context
 from faqbot.question_reading import QuestionReading, asked_codes, modifiers_named, read_question, text_covers
 from faqbot.ranking import Ranker, Scored, question_intent
 from faqbot.rules import VERDICT_WORDS, RuleCheck, RuleChecker, SourceRef, _iso, jsonable, setting_label
@@ -290,6 +290,7 @@ class Faqbot:
         check: RuleCheck | None,
         threshold: float,
         intent: str,
+        unknown: tuple[str, ...],
     ) -> Entry | None:
         """The best entry, when it scores at least ``threshold`` and may answer this question."""
         if best is None or best.score < threshold:
@@ -315,7 +316,7 @@ class Faqbot:
             return None
         # With an unknown code in the question, an entry about a code the user did not name is
         # probably about the code they mistyped: never answer with another code's entry.
-        if scan.unknown and own_codes - set(scan.codes):
+        if unknown and own_codes - set(scan.codes):
             return None
         return candidate
 
@@ -385,7 +386,14 @@ class Faqbot:
         # A range ("77300-77334") names a family of codes, not codes billed together, unless the
         # question asks about billing them together.
         names_a_range = any(m.range_end for m in mentions) and intent not in ("together", "alone")
-        if intent != "difference" and not names_a_range and (len(billed) >= 2 or (len(billed) == 1 and context.alone)):
+        # "77402 or 77407?" asks which code, not whether they go together.
+        choice = offers_choice(question, mentions) and intent not in ("together", "alone")
+        if (
+            intent != "difference"
+            and not names_a_range
+            and not choice
+            and (len(billed) >= 2 or (len(billed) == 1 and context.alone))
+        ):
             check = self.check(
                 billed,
                 dos=context.dos or as_of,
@@ -417,9 +425,11 @@ class Faqbot:
                 **base,
             )
 
-        if scan.unknown and (
-            not scan.codes or intent in ("together", "alone") or len(scan.codes) + len(scan.unknown) >= 2
-        ):
+        # An unknown code in the story of a long post (not in the sentences that ask) is context; in a
+        # long post that asks about it, it stops the answer only when the question is whether codes combine.
+        unknown = self.scan(reading.focus).unknown if reading.long else scan.unknown
+        several = len(scan.codes) + len(unknown) >= 2 and not reading.long
+        if unknown and (not scan.codes or intent in ("together", "alone") or several):
             text = " ".join(notices)
             cards, card_sources = self._cards(scan.codes, as_of)
             if scan.codes:
@@ -443,7 +453,7 @@ class Faqbot:
         trusted = [
             (scored, entry)
             for scored in ranked
-            if (entry := self._trusted_entry(scored, codes, scan, check, threshold, intent)) is not None
+            if (entry := self._trusted_entry(scored, codes, scan, check, threshold, intent, unknown)) is not None
         ]
         # The best trusted entry that speaks to what is asked; an entry on another aspect is context only.
         speaking = [(scored, entry) for scored, entry in trusted if gap is None or _speaks_to(entry, reading)]

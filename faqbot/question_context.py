@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -52,6 +52,25 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
 def codes_left_out(question: str, mentions: Iterable[CodeMention]) -> frozenset[str]:
     """Codes the question says are not billed ("without 77301", "w/o a 77301")."""
     return frozenset(m.code for m in mentions if _WITHOUT_BEFORE.search(question[max(0, m.start - 40) : m.start]))
+
+
+_PARENTHETICAL = re.compile(r"\([^)]*\)")
+_CHOICE_BETWEEN = re.compile(r"^[\s,]*(?:or|either)?[\s,]*$", re.IGNORECASE)
+_OR = re.compile(r"\bor\b", re.IGNORECASE)
+_OR_AFTER = re.compile(r"^[\s,]*or\b", re.IGNORECASE)
+
+
+def offers_choice(question: str, mentions: Sequence[CodeMention]) -> bool:
+    """Whether the question offers its codes as alternatives ("77402 or 77407", "as a 77305 (simple
+    isodose plan), 77300 (basic dosimetry) or another code"): it asks which one, not whether they
+    go together. Parentheses (a code's name) between the codes are skipped."""
+    if len(mentions) < 2:
+        return False
+    gaps = [_PARENTHETICAL.sub(" ", question[a.end : b.start]) for a, b in zip(mentions, mentions[1:])]
+    if not all(_CHOICE_BETWEEN.match(gap) for gap in gaps):
+        return False
+    after = _PARENTHETICAL.sub(" ", question[mentions[-1].end : mentions[-1].end + 60])
+    return any(_OR.search(gap) for gap in gaps) or bool(_OR_AFTER.match(after))
 
 
 def read_context(question: str) -> QuestionContext:

@@ -25,7 +25,7 @@ from rapidfuzz.distance import Levenshtein
 from faqbot.analyzers import analyzer
 from faqbot.codes import CodeMention, expand_range, find_mentions, mentions_of_known
 from faqbot.model import ASPECTS, Entry
-from faqbot.question_reading import question_aspect
+from faqbot.question_reading import modifiers_named, question_aspect
 from faqbot.text_index import CHAR_MODEL, WORD_MODEL, fit_or_load
 
 # How much an entry's other codes lower its code score ("what is 77011" vs an entry on 77011 and 77014).
@@ -116,6 +116,7 @@ FEATURES: tuple[str, ...] = (
     "same_aspect",  # the question's aspect (documentation, timing, units ...) is the entry's
     "other_aspect",  # the question names an aspect and the entry answers another one
     "codes_subject",  # "what is X" / "how often X": X is the entry's subject (the first code of its ``codes``)
+    "modifier_named",  # the question names a modifier (PO, 59, XS ...) that the entry's phrasings name
 )
 
 
@@ -292,6 +293,9 @@ class Ranker:
         self._all_codes = CodePostings(self.subject_codes)
         self._declared_codes = CodePostings([frozenset(e.codes) for e in self.entries])
         self._subject_codes = CodePostings([frozenset(e.codes[:1]) for e in self.entries])
+        self._modifiers = CodePostings(
+            [frozenset(m for text in (e.question, *e.alternates) for m in modifiers_named(text)) for e in self.entries]
+        )
 
     def question_codes_of(self, entry_id: str) -> frozenset[str]:
         return self.question_codes[self._index[entry_id]]
@@ -404,6 +408,7 @@ class Ranker:
                 same_aspect,
                 other_aspect,
                 (self._subject_codes.overlaps(asked) > 0) & (aspect in ("definition", "frequency")),
+                self._modifiers.overlaps(modifiers_named(question)) > 0,
             ]
         ).astype(np.float64)
 

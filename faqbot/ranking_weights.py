@@ -2,25 +2,26 @@
 do not edit by hand. One logistic-regression coefficient per feature of faqbot.ranking.FEATURES."""
 
 COEFFICIENTS: dict[str, float] = {
-    "phrasing_word": 1.005,
-    "phrasing_char": 4.7426,
-    "phrasing_mix": 1.2377,
-    "entry_word": 15.4684,
-    "codes_question": 1.4226,
-    "codes_phrasings": 1.1836,
-    "codes_declared": 2.681,
-    "codes_elsewhere": -4.9696,
-    "codes_none": 0.3598,
-    "same_intent": 0.4243,
-    "phrasing_word_with_codes": -3.0832,
-    "phrasing_char_with_codes": -3.3096,
-    "entry_word_with_codes": 2.2627,
-    "codes_question_no_words": 1.9689,
-    "codes_declared_no_words": 1.9708,
-    "same_aspect": 0.6186,
-    "other_aspect": -0.9211,
-    "codes_subject": 0.6157,
+    "phrasing_word": 0.9655,
+    "phrasing_char": 4.7668,
+    "phrasing_mix": 1.1781,
+    "entry_word": 15.5798,
+    "codes_question": 1.6277,
+    "codes_phrasings": 0.9786,
+    "codes_declared": 2.4551,
+    "codes_elsewhere": -4.8773,
+    "codes_none": 0.3107,
+    "same_intent": 0.5008,
+    "phrasing_word_with_codes": -2.9656,
+    "phrasing_char_with_codes": -3.1773,
+    "entry_word_with_codes": 2.2157,
+    "codes_question_no_words": 1.9151,
+    "codes_declared_no_words": 1.9136,
+    "same_aspect": 0.6764,
+    "other_aspect": -0.8249,
+    "codes_subject": 0.7602,
+    "modifier_named": 0.4797,
 }
-BIAS: float = -8.4503
+BIAS: float = -8.4631
 # Confidence: sigmoid(a * relevance logit + b * known-word share + c), fitted on whether the best entry is right.
-CALIBRATION: tuple[float, float, float] = (0.3488, 2.704, -1.6586)
+CALIBRATION: tuple[float, float, float] = (0.3416, 2.7746, -1.7239)

@@ -13,7 +13,7 @@ from conftest import DATA, TODAY
 from faqbot.codes import find_mentions
 from faqbot.engine import Faqbot, contradicts, opening_stance
 from faqbot.knowledge import load_knowledge
-from faqbot.question_context import codes_left_out, read_context
+from faqbot.question_context import codes_left_out, offers_choice, read_context
 from faqbot.question_reading import modifiers_named
 from faqbot.ranking import codes_in, question_intent
 
@@ -214,3 +214,37 @@ def test_confidence_is_not_certain_without_grounds(engine: Faqbot) -> None:
     weak = engine.answer("77439 alone ok?", as_of=TODAY)
     assert weak.rule_check is not None and any(f.weakly_sourced for f in weak.rule_check.findings if f.asked)
     assert weak.confidence <= 0.5
+
+
+@pytest.mark.parametrize(
+    "question, choice",
+    [
+        ("should it be coded as a 77305 (simple isodose plan), 77300 (basic dosimetry) or another code?", True),
+        ("77402 or 77407 for a single-isocenter vmat", True),
+        ("can 77295 and 77300 be billed together or separately", False),
+        ("77300 with 77301 or 77295", False),
+    ],
+)
+def test_codes_offered_as_alternatives_ask_which_one(question: str, choice: bool) -> None:
+    assert offers_choice(question, find_mentions(question)) is choice
+
+
+def test_a_choice_between_codes_gets_no_verdict(engine: Faqbot) -> None:
+    answer = engine.answer("for a single isocenter vmat in 2026 is it 77402 or 77407", as_of=TODAY)
+    assert answer.rule_check is None and answer.status == "answered"
+
+
+def test_an_unknown_code_in_a_long_post_does_not_stop_an_answer_on_what_is_asked(engine: Faqbot) -> None:
+    post = (
+        "Our urologist places the fiducial seeds and then helps the radiation oncologist with planning. We "
+        "have been using the unlisted code 55899 for the urologist's planning work while the radiation "
+        "oncologist bills 77263. Is that the right way to code it?"
+    )
+    answer = engine.answer(post, as_of=TODAY)
+    assert answer.kind == "faq" and answer.unknown_codes == ("55899",)
+    assert any("55899 is not in our code table" in notice for notice in answer.notices)
+
+
+def test_a_named_modifier_finds_the_entry_about_it(engine: Faqbot) -> None:
+    answer = engine.answer("is the PO modifier only for the hospital's claim, not the physician's?", as_of=TODAY)
+    assert answer.entry_id is not None and "PO" in engine.kb.entries_by_id[answer.entry_id].question

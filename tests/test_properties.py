@@ -9,7 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import TODAY
-from faqbot.question_context import read_context
+from faqbot.codes import find_mentions
+from faqbot.question_context import offers_choice, read_context
 
 question_text = st.one_of(
     st.text(max_size=200),
@@ -35,6 +36,9 @@ question_text = st.one_of(
                 "?",
                 "and",
                 "77300",
+                "or",
+                "(simple plan)",
+                ",",
             ]
         ),
         max_size=12,
@@ -47,6 +51,19 @@ def test_read_context_never_raises_and_dates_are_real(text: str) -> None:
     context = read_context(text)
     assert context.dos is None or isinstance(context.dos, date)
     assert context.setting in (None, "hospital", "practitioner")
+
+
+@given(question_text)
+def test_a_choice_needs_two_codes_and_the_word_or(text: str) -> None:
+    mentions = find_mentions(text)
+    if offers_choice(text, mentions):
+        assert len(mentions) >= 2 and " or" in text.lower()
+
+
+@given(st.lists(st.sampled_from(["77402", "77407", "77412", "77300"]), min_size=2, max_size=4))
+def test_codes_joined_by_or_are_a_choice_and_by_and_are_not(codes: list[str]) -> None:
+    assert offers_choice(" or ".join(codes), find_mentions(" or ".join(codes)))
+    assert not offers_choice(" and ".join(codes), find_mentions(" and ".join(codes)))
 
 
 @given(st.integers(1900, 2099), st.integers(1, 12), st.integers(1, 28))
