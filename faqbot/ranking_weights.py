@@ -2,26 +2,26 @@
 do not edit by hand. One logistic-regression coefficient per feature of faqbot.ranking.FEATURES."""
 
 COEFFICIENTS: dict[str, float] = {
-    "phrasing_word": 0.9655,
-    "phrasing_char": 4.7668,
-    "phrasing_mix": 1.1781,
-    "entry_word": 15.5798,
-    "codes_question": 1.6277,
-    "codes_phrasings": 0.9786,
-    "codes_declared": 2.4551,
-    "codes_elsewhere": -4.8773,
-    "codes_none": 0.3107,
-    "same_intent": 0.5008,
-    "phrasing_word_with_codes": -2.9656,
-    "phrasing_char_with_codes": -3.1773,
-    "entry_word_with_codes": 2.2157,
-    "codes_question_no_words": 1.9151,
-    "codes_declared_no_words": 1.9136,
-    "same_aspect": 0.6764,
-    "other_aspect": -0.8249,
-    "codes_subject": 0.7602,
-    "modifier_named": 0.4797,
+    "phrasing_word": 0.9485,
+    "phrasing_char": 4.7349,
+    "phrasing_mix": 1.1567,
+    "entry_word": 15.5515,
+    "codes_question": 1.6462,
+    "codes_phrasings": 0.9677,
+    "codes_declared": 2.4157,
+    "codes_elsewhere": -4.8558,
+    "codes_none": 0.307,
+    "same_intent": 0.5308,
+    "phrasing_word_with_codes": -2.9449,
+    "phrasing_char_with_codes": -3.1628,
+    "entry_word_with_codes": 2.2013,
+    "codes_question_no_words": 1.8999,
+    "codes_declared_no_words": 1.8962,
+    "same_aspect": 0.7378,
+    "other_aspect": -0.8137,
+    "codes_subject": 0.7724,
+    "modifier_named": 0.4736,
 }
-BIAS: float = -8.4631
+BIAS: float = -8.4317
 # Confidence: sigmoid(a * relevance logit + b * known-word share + c), fitted on whether the best entry is right.
-CALIBRATION: tuple[float, float, float] = (0.3416, 2.7746, -1.7239)
+CALIBRATION: tuple[float, float, float] = (0.3481, 2.7985, -1.7423)

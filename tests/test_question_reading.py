@@ -90,3 +90,15 @@ def test_reading_never_fails_and_short_texts_stay_whole(text: str) -> None:
     reading = read_question(text)
     if len(re.findall(r"[a-z0-9]+", text, re.IGNORECASE)) < LONG_QUESTION_WORDS:
         assert reading.focus == text and not reading.long
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What are the appropriate planning codes that may be billed for SRS or SBRT treatments?",
+        "When using the gamma knife, what is the correct code or codes that should be used?",
+        "what codes are used for imrt",
+    ],
+)
+def test_which_codes_to_bill_for_a_service_is_a_scenario_question(question: str) -> None:
+    assert read_question(question).aspect == "scenario"
