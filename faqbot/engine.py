@@ -462,7 +462,8 @@ class Faqbot:
             # definition; the code's own card is.
             speaking = [(scored, entry) for scored, entry in speaking if entry.aspect == "definition"]
             # ... and the entry whose subject (first code) is X, else whose own question names X, defines
-            # X better than one that only lists it: "What is C1717?" mentions 77770 but is about C1717.
+            # X better than one that only lists it ("What is C1717?" mentions 77770 but is about C1717);
+            # a family's definition entry comes next.
             subject = [(sc, e) for sc, e in speaking if e.codes[:1] and e.codes[0] in codes]
             named = [(sc, e) for sc, e in speaking if self.ranker.question_codes_of(e.id) & set(codes)]
             speaking = subject or named or speaking

@@ -39,7 +39,7 @@ WEIGHTS_FILE = Path(__file__).with_name("ranking_weights.py")
 STALE_TOLERANCE = 0.05
 # The dev part of the real-question set, in a source checkout (absent from an installed package).
 REAL_QUESTIONS = Path(__file__).resolve().parents[1] / "tests" / "data" / "realq-dev.toml"
-REAL_WEIGHT = 4.0
+REAL_WEIGHT = 8.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -153,7 +153,7 @@ ASPECT_CUES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
         "coverage",
         re.compile(
             r"\b(prior auth\w*|pre-?auth\w*|preauthori\w*|authori[sz]ation|medical(?:ly)? necess\w*|lcd|ncd|covered|coverage|"
-            r"non-?covered)\b"
+            r"non-?covered|(?:does|do|will|would) (?:medicare|medicaid|the payer|\w+) (?:pay for|reimburse|cover))\b"
         ),
     ),
     # A modifier attached to a code ("77300-26") is read by code recognition; as an aspect, the

@@ -2,26 +2,26 @@
 do not edit by hand. One logistic-regression coefficient per feature of faqbot.ranking.FEATURES."""
 
 COEFFICIENTS: dict[str, float] = {
-    "phrasing_word": 0.9485,
-    "phrasing_char": 4.7349,
-    "phrasing_mix": 1.1567,
-    "entry_word": 15.5515,
-    "codes_question": 1.6462,
-    "codes_phrasings": 0.9677,
-    "codes_declared": 2.4157,
-    "codes_elsewhere": -4.8558,
-    "codes_none": 0.307,
-    "same_intent": 0.5308,
-    "phrasing_word_with_codes": -2.9449,
-    "phrasing_char_with_codes": -3.1628,
-    "entry_word_with_codes": 2.2013,
-    "codes_question_no_words": 1.8999,
-    "codes_declared_no_words": 1.8962,
-    "same_aspect": 0.7378,
-    "other_aspect": -0.8137,
-    "codes_subject": 0.7724,
-    "modifier_named": 0.4736,
+    "phrasing_word": 0.9499,
+    "phrasing_char": 4.9795,
+    "phrasing_mix": 1.2028,
+    "entry_word": 17.8047,
+    "codes_question": 1.4216,
+    "codes_phrasings": 1.1567,
+    "codes_declared": 2.2985,
+    "codes_elsewhere": -4.88,
+    "codes_none": -0.0556,
+    "same_intent": 0.3671,
+    "phrasing_word_with_codes": -2.8443,
+    "phrasing_char_with_codes": -3.4311,
+    "entry_word_with_codes": 2.901,
+    "codes_question_no_words": 2.2718,
+    "codes_declared_no_words": 2.2598,
+    "same_aspect": 0.8548,
+    "other_aspect": -0.7153,
+    "codes_subject": 0.6121,
+    "modifier_named": 0.424,
 }
-BIAS: float = -8.4317
+BIAS: float = -8.6346
 # Confidence: sigmoid(a * relevance logit + b * known-word share + c), fitted on whether the best entry is right.
-CALIBRATION: tuple[float, float, float] = (0.3481, 2.7985, -1.7423)
+CALIBRATION: tuple[float, float, float] = (0.3882, 2.7474, -1.4763)
