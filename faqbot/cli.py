@@ -264,6 +264,53 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _positive(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 10_000:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 10000, got {shown(text)!r}")
+    return int(text)
+
+
+def _cmd_claim(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from faqbot.claim_check import check_claim
+    from faqbot.claim_lines import read_claim
+    from faqbot.claim_report import claim_report_json, format_claim_report
+    from faqbot.knowledge import load_knowledge
+    from faqbot.rules import RuleChecker
+
+    name = "standard input" if args.file == "-" else args.file
+    try:
+        if args.file == "-":
+            raw = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode("utf-8")
+        else:
+            raw = Path(args.file).read_bytes()
+    except OSError as exc:
+        raise UsageError(f"faqbot claim: cannot read {shown(name)}: {shown(exc.strerror or exc)}") from None
+    claim = read_claim(raw.decode("utf-8", "replace"))
+    if not claim.lines:
+        why = f" ({len(claim.unreadable)} unreadable; line {claim.unreadable[0].line}: {claim.unreadable[0].reason})"
+        raise UsageError(
+            f"faqbot claim: no claim line could be read from {shown(name)}"
+            + (shown(why) if claim.unreadable else "")
+            + " (expected CSV/TSV with a header row, or lines like '2026-03-02 77412 x1')"
+        )
+    if args.course:
+        claim = replace(
+            claim, lines=tuple(line if line.course else replace(line, course=args.course) for line in claim.lines)
+        )
+    report = check_claim(RuleChecker(load_knowledge(args.kb)), claim, setting=args.setting, fractions=args.fractions)
+    if args.json:
+        print(claim_report_json(report, verbose=args.verbose))
+    else:
+        from faqbot.disclaimer import DISCLAIMER
+
+        print(format_claim_report(report, verbose=args.verbose))
+        print()
+        print(DISCLAIMER)
+    return EXIT_FAIL if report.problems else EXIT_OK
+
+
 def _cmd_kb_validate(args: argparse.Namespace) -> int:
     from faqbot.knowledge import validate_knowledge
 
@@ -474,6 +521,23 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true")
     _add_kb(check)
     check.set_defaults(func=_cmd_check)
+
+    claim = sub.add_parser("claim", help="check a whole claim or course of charges (CSV, TSV or pasted lines)")
+    claim.add_argument("file", metavar="FILE", help="claim file, or - for standard input")
+    claim.add_argument(
+        "--setting",
+        choices=("practitioner", "hospital", "any"),
+        default="any",
+        help="setting for lines whose POS or setting column says nothing (POS 11: practitioner; 19, 22: hospital)",
+    )
+    claim.add_argument("--course", default="", help="course (or patient) name for lines that name none")
+    claim.add_argument(
+        "--fractions", type=_positive, default=None, help="fractions in the course when the file has no delivery lines"
+    )
+    claim.add_argument("--json", action="store_true", help="print JSON (README: Checking a claim)")
+    claim.add_argument("--verbose", action="store_true", help="also list the code pairs with no rule known")
+    _add_kb(claim)
+    claim.set_defaults(func=_cmd_claim)
 
     kb = sub.add_parser("kb", help="knowledge base tools")
     kb_sub = kb.add_subparsers(dest="kb_command", parser_class=_Parser, metavar="command")

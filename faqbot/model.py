@@ -21,6 +21,8 @@ Relation = Literal[
 ]
 RELATIONS: tuple[str, ...] = get_args(Relation)
 PAIR_RELATIONS = frozenset({"bundled", "mutually_exclusive", "allowed_together"})
+SPANS: tuple[str, ...] = ("claim", "date", "course")
+PER_UNITS: tuple[str, ...] = ("date", "session", "course", "5 fractions")
 SETTINGS: tuple[str, ...] = ("any", "practitioner", "hospital")
 # How much a source can be trusted at a glance, best first (knowledge/README.md).
 SourceTier = Literal["regulator", "society", "payer", "vendor", "other"]
@@ -132,7 +134,18 @@ class Rule:
     file: str = ""
     # requires: where the primary code must be. "claim": billed with it; "course": anywhere in the
     # course, on any date (an IMRT device needs an IMRT plan in the course, not on the same claim).
-    span: Literal["claim", "course"] = "claim"
+    # bundled / mutually_exclusive: where the codes meet. "claim" (default) and "date": on the same
+    # date of service; "course": anywhere in the same course (hospital packaging into the IMRT plan).
+    # A one-of set (codes_a == codes_b) with span "date" or "course" also allows one unit per span.
+    span: Literal["claim", "date", "course"] = "claim"
+    # frequency: the limit in numbers, where the source gives one (``limit`` stays the words).
+    max_units: int | None = None
+    per: Literal["", "date", "session", "course", "5 fractions"] = ""
+    leftover_from: int | None = None  # per "5 fractions": this many left-over fractions count one more unit
+    short_course_once: bool = False  # per "5 fractions": a course shorter than 5 fractions gets one unit
+    rule_of_thumb: bool = False  # practice, not a published limit: more units are a warning, not a problem
+    # condition: the code is billed only with one of these modifiers (77387-26 from 2026).
+    needs_modifier: tuple[str, ...] = ()
 
     def in_effect(self, dos: date) -> bool:
         """True when the rule applies on this date of service (effective_from <= dos < effective_to)."""
