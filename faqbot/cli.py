@@ -245,13 +245,29 @@ def _cmd_check(args: argparse.Namespace) -> int:
     _refuse_bad_ranges(terms, "faqbot check")
     engine = _engine(args)
     codes: list[str] = []
+    modifiers: dict[str, tuple[str, ...]] = {}
     for term in terms:
         scan = engine.scan(term)
         if scan.unknown or not scan.codes:
             hint = f" (did you mean {', '.join(scan.did_you_mean.values())}?)" if scan.did_you_mean else ""
             raise UsageError(f"faqbot check: not in the code table: {shown(term)}{hint}")
         codes.extend(c for c in scan.codes if c not in codes)
-    check = engine.check(codes, dos=args.dos or date.today(), setting=args.setting, alone=args.alone or len(codes) == 1)
+        for code, mods in scan.modifiers.items():  # 77336-59, 77387-26: the modifiers count
+            modifiers[code] = tuple(dict.fromkeys((*modifiers.get(code, ()), *mods)))
+    setting = args.setting
+    if args.pos is not None:
+        from faqbot.claim_lines import POS_SETTINGS
+
+        if args.setting != "any" and POS_SETTINGS.get(args.pos, args.setting) != args.setting:
+            raise UsageError(f"faqbot check: --pos {args.pos} contradicts --setting {args.setting}")
+        setting = POS_SETTINGS.get(args.pos, setting)
+    check = engine.check(
+        codes,
+        dos=args.dos or date.today(),
+        setting=setting,
+        alone=args.alone or len(codes) == 1,
+        modifiers=modifiers,
+    )
     if args.json:
         print(json.dumps(check.to_dict(), indent=2))
     else:
@@ -517,6 +533,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("codes", nargs="+")
     check.add_argument("--dos", type=_iso_date, default=None, help="date of service (default today)")
     check.add_argument("--setting", choices=("practitioner", "hospital", "any"), default="any")
+    check.add_argument(
+        "--pos", choices=("11", "19", "22"), default=None, help="place of service: 11 practitioner; 19, 22 hospital"
+    )
     check.add_argument("--alone", action="store_true", help="ask whether a single code may be billed alone")
     check.add_argument("--json", action="store_true")
     _add_kb(check)
