@@ -364,17 +364,27 @@ class ClaimChecker:
             first_seen[line.code] = min(first_seen.get(line.code, line.dos), line.dos)
             course_mods[line.code].update(line.modifiers)
         dates_of: dict[str, set[date]] = defaultdict(set)
+        lines_by_code: dict[str, list[ClaimLine]] = defaultdict(list)
         for line in lines:
             dates_of[line.code].add(line.dos)
+            lines_by_code[line.code].append(line)
         course_setting = _one_setting({setting_of(line) for line in lines})
         for a, b in combinations(codes_in_course, 2):
             if dates_of[a] == dates_of[b] and len(dates_of[a]) == 1:
                 continue  # only ever on the same date: the per-date check has it
             dos = max(first_seen[a], first_seen[b])
             for finding in self.checker.pair(a, b, dos=dos, setting=course_setting, modifiers=course_mods, billed=True):
-                if finding.span == "course" and finding.kind == "pair":
-                    concerned = [line.line for line in lines if line.code in (a, b)]
-                    add(finding, concerned, sorted(dates_of[a] | dates_of[b])[:1], course)
+                if finding.kind != "pair" or finding.span not in ("course", "course_before"):
+                    continue
+                column1, column2 = finding.codes
+                involved = [*lines_by_code[a], *lines_by_code[b]]
+                if finding.span == "course_before":  # only column-2 services on or before the column-1 one
+                    latest = max(dates_of[column1])
+                    involved = [line for line in involved if line.code == column1 or line.dos <= latest]
+                    if not any(line.code == column2 for line in involved):
+                        continue
+                first = min(line.dos for line in involved)
+                add(finding, sorted(line.line for line in involved), [first], course)
 
         # Fractions: the delivery lines, else --fractions.
         delivery_units = sum(line.units for line in lines if self._is_fraction(line.code))

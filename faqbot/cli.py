@@ -395,16 +395,29 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     except TranscriptError as exc:
         print(f"faqbot replay: {shown(exc)}", file=sys.stderr)
         return EXIT_USAGE
-    if not files:
+    from faqbot.claim_examples import ClaimExampleError, claim_example_files, parse_claim_example
+
+    try:
+        examples = [parse_claim_example(path) for path in claim_example_files(args.paths)]
+    except ClaimExampleError as exc:
+        print(f"faqbot replay: {shown(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+    if not files and not examples:
         raise UsageError(f"faqbot replay: no transcript files (*.toml) in {', '.join(shown(p) for p in args.paths)}")
-    results = replay(_engine(args), transcripts)
+    claim_results = _replay_claims(args, examples)
+    results = replay(_engine(args), transcripts) if transcripts else []
     failed = [r for r in results if not r.passed]
+    claims_failed = [r for r in claim_results if not r.passed]
     if args.junit is not None:
         _write_text(args.junit, junit_xml(results), "faqbot replay", "JUnit report")
     if args.json:
         report = {
-            "passed": len(results) - len(failed),
-            "failed": len(failed),
+            "passed": len(results) - len(failed) + len(claim_results) - len(claims_failed),
+            "failed": len(failed) + len(claims_failed),
+            "claim_failures": [
+                {"file": str(r.example.path), "name": r.example.name, "problems": list(r.failures)}
+                for r in claims_failed
+            ],
             "failures": [
                 {
                     "file": str(r.transcript.path),
@@ -421,8 +434,23 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     else:
         for r in failed:
             print(f"{r.transcript.path}:{r.turn.line}: turn {r.number}: {r.turn.question!r}: {'; '.join(r.failures)}")
-        print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
-    return EXIT_FAIL if failed else EXIT_OK
+        for c in claims_failed:
+            print(f"{c.example.path}: claim example {c.example.name!r}: {'; '.join(c.failures)}")
+        passed = len(results) - len(failed) + len(claim_results) - len(claims_failed)
+        print(f"{passed} passed, {len(failed) + len(claims_failed)} failed")
+    return EXIT_FAIL if failed or claims_failed else EXIT_OK
+
+
+def _replay_claims(args: argparse.Namespace, examples):
+    """Example claims checked against their expected findings (no index needed: the rule engine only)."""
+    if not examples:
+        return []
+    from faqbot.claim_examples import replay_claim_example
+    from faqbot.knowledge import load_knowledge
+    from faqbot.rules import RuleChecker
+
+    checker = RuleChecker(load_knowledge(args.kb))
+    return [replay_claim_example(checker, example) for example in examples]
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:

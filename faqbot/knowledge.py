@@ -443,7 +443,7 @@ def _load_rules(
             r.problem("span", f"expected {', '.join(SPANS)}, got '{span}'")
         elif span != "claim" and relation not in ("requires", "bundled", "mutually_exclusive"):
             r.problem("span", "only requires, bundled and mutually_exclusive rules have a span")
-        elif span == "date" and relation == "requires":
+        elif span in ("date", "course_before") and relation == "requires":
             r.problem("span", "a 'requires' rule's span is claim or course")
         per = r.text("per", required=False)
         if per and per not in PER_UNITS:

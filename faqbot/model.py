@@ -21,7 +21,7 @@ Relation = Literal[
 ]
 RELATIONS: tuple[str, ...] = get_args(Relation)
 PAIR_RELATIONS = frozenset({"bundled", "mutually_exclusive", "allowed_together"})
-SPANS: tuple[str, ...] = ("claim", "date", "course")
+SPANS: tuple[str, ...] = ("claim", "date", "course", "course_before")
 PER_UNITS: tuple[str, ...] = ("date", "session", "course", "5 fractions")
 SETTINGS: tuple[str, ...] = ("any", "practitioner", "hospital")
 # How much a source can be trusted at a glance, best first (knowledge/README.md).
@@ -135,9 +135,11 @@ class Rule:
     # requires: where the primary code must be. "claim": billed with it; "course": anywhere in the
     # course, on any date (an IMRT device needs an IMRT plan in the course, not on the same claim).
     # bundled / mutually_exclusive: where the codes meet. "claim" (default) and "date": on the same
-    # date of service; "course": anywhere in the same course (hospital packaging into the IMRT plan).
-    # A one-of set (codes_a == codes_b) with span "date" or "course" also allows one unit per span.
-    span: Literal["claim", "date", "course"] = "claim"
+    # date of service; "course": anywhere in the same course; "course_before": in the same course, the
+    # column-2 service on or before the column-1 service (packaging into the IMRT plan when done
+    # "before or as part of" it). A one-of set (codes_a == codes_b) with span "date" or "course" also
+    # allows one unit per span.
+    span: Literal["claim", "date", "course", "course_before"] = "claim"
     # frequency: the limit in numbers, where the source gives one (``limit`` stays the words).
     max_units: int | None = None
     per: Literal["", "date", "session", "course", "5 fractions"] = ""

@@ -174,11 +174,14 @@ def _parse_turn(raw: dict[str, Any], where: str, defaults: dict[str, Any], line:
 
 
 def transcript_files(paths: Iterable[Path]) -> list[Path]:
-    """Files named, and *.toml files in folders named (recursively), sorted; missing paths raise."""
+    """Files named, and *.toml files in folders named (recursively), sorted; missing paths raise.
+    Example claims (``*.claim.toml``, see ``faqbot.claim_examples``) are not transcripts: left out."""
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
-            out.extend(sorted(p for p in path.rglob("*.toml") if p.is_file()))
+            out.extend(sorted(p for p in path.rglob("*.toml") if p.is_file() and not p.name.endswith(".claim.toml")))
+        elif path.is_file() and path.name.endswith(".claim.toml"):
+            continue
         elif path.is_file():
             out.append(path)
         else:
