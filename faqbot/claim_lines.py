@@ -295,7 +295,7 @@ def _read_plain(physical: list[str], default_dos: date | None) -> ClaimInput:
             else:
                 unreadable.append(UnreadableLine(number, raw.strip(), "no procedure code on this line"))
             continue
-        dos = dos or context_dos
+        dos = context_dos = dos or context_dos  # a date carries on to the lines after it
         if dos is None:
             unreadable.append(
                 UnreadableLine(number, raw.strip(), "no date of service (YYYY-MM-DD or MM/DD/YYYY) on or before it")
