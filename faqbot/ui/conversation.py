@@ -15,6 +15,7 @@ from faqbot.ui.answer_view import AnswerView
 from faqbot.ui.suggestions import SuggestionChoice
 
 if TYPE_CHECKING:  # the engine imports scikit-learn: keep it off the UI's start-up path
+    from faqbot.claim_check import ClaimReport
     from faqbot.engine import Answer
 
 
@@ -44,6 +45,7 @@ class Turn(Vertical):
         super().__init__(classes="turn")
         self.question = question
         self.answer: Answer | None = None
+        self.claim: ClaimReport | None = None  # several pasted claim lines get a claim check instead
         self.choices: tuple[SuggestionChoice, ...] = ()
 
     def compose(self) -> ComposeResult:
@@ -62,6 +64,13 @@ class Turn(Vertical):
         self.answer, self.choices = answer, choices
         await self.query(".pending").remove()
         await self.mount(AnswerView(answer, choices))
+
+    async def show_claim(self, report: ClaimReport) -> None:
+        from faqbot.ui.claim_view import ClaimView
+
+        self.claim = report
+        await self.query(".pending").remove()
+        await self.mount(ClaimView(report))
 
     async def show_error(self, message: str) -> None:
         await self.query(".pending").remove()
