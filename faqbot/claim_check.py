@@ -11,6 +11,7 @@ verdict of its own, so ``faqbot check``, the answers' rule check and ``faqbot cl
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -216,6 +217,15 @@ class ClaimChecker:
         self.checker = checker
         self.kb = checker.kb
         self._fraction_code: dict[str, bool] = {}
+        # Every date on which a rule or a code starts or stops applying: between two of them, a check
+        # of the same codes gives the same findings (they carry no date of service of their own).
+        self._boundaries = sorted(
+            {d for r in self.kb.rules for d in (r.effective_from, r.effective_to) if d}
+            | {d for c in self.kb.codes.values() for d in (c.effective_from, c.deleted_on) if d}
+        )
+
+    def _epoch(self, dos: date) -> int:
+        return bisect_right(self._boundaries, dos)
 
     def _is_fraction(self, code: str) -> bool:
         if code not in self._fraction_code:
@@ -339,6 +349,7 @@ class ClaimChecker:
             return line.setting or default_setting
 
         codes_in_course = tuple(dict.fromkeys(line.code for line in lines))
+        same_findings: dict[tuple[Any, ...], tuple[Finding, ...]] = {}
         # Per date of service (and setting): the pair check with the billed modifiers.
         groups: dict[tuple[date, str], list[ClaimLine]] = defaultdict(list)
         for line in lines:
@@ -348,10 +359,13 @@ class ClaimChecker:
             mods: dict[str, set[str]] = defaultdict(set)
             for line in group:
                 mods[line.code].update(line.modifiers)
-            check = self.checker.check(
-                codes, dos=dos, setting=setting, modifiers=mods, billed=True, course_codes=codes_in_course
-            )
-            for finding in check.findings:
+            key = (codes, tuple(sorted((c, tuple(sorted(m))) for c, m in mods.items())), setting, self._epoch(dos))
+            findings = same_findings.get(key)
+            if findings is None:  # delivery days repeat the same codes: check each combination once per period
+                findings = same_findings[key] = self.checker.check(
+                    codes, dos=dos, setting=setting, modifiers=mods, billed=True, course_codes=codes_in_course
+                ).findings
+            for finding in findings:
                 if finding.kind == "frequency":
                     continue  # counted below, per course, by unit_findings
                 concerned = [line.line for line in group if line.code in finding.codes]

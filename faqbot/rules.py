@@ -246,14 +246,19 @@ class RuleChecker:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self._by_code: dict[str, list[Rule]] = {}
+        self._source_refs: dict[tuple[str, ...], tuple[SourceRef, ...]] = {}
         for rule in kb.rules:
             for code in {*rule.codes_a, *rule.codes_b}:
                 self._by_code.setdefault(code, []).append(rule)
 
     def sources(self, ids: Iterable[str]) -> tuple[SourceRef, ...]:
-        return tuple(
-            SourceRef(s.id, s.title, s.url, s.tier) for source_id in ids if (s := self.kb.sources.get(source_id))
-        )
+        key = tuple(ids)
+        refs = self._source_refs.get(key)
+        if refs is None:
+            refs = self._source_refs[key] = tuple(
+                SourceRef(s.id, s.title, s.url, s.tier) for source_id in key if (s := self.kb.sources.get(source_id))
+            )
+        return refs
 
     def rules_for(self, code: str) -> tuple[Rule, ...]:
         return tuple(self._by_code.get(code, ()))
