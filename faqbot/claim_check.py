@@ -351,19 +351,19 @@ class ClaimChecker:
         codes_in_course = tuple(dict.fromkeys(line.code for line in lines))
         same_findings: dict[tuple[Any, ...], tuple[Finding, ...]] = {}
         # Per date of service (and setting): the pair check with the billed modifiers.
-        groups: dict[tuple[date, str], list[ClaimLine]] = defaultdict(list)
+        groups: dict[tuple[date, str, str], list[ClaimLine]] = defaultdict(list)
         for line in lines:
-            groups[(line.dos, setting_of(line))].append(line)
-        for (dos, setting), group in groups.items():
+            groups[(line.dos, setting_of(line), line.pos)].append(line)
+        for (dos, setting, pos), group in groups.items():
             codes = tuple(dict.fromkeys(line.code for line in group))
             mods: dict[str, set[str]] = defaultdict(set)
             for line in group:
                 mods[line.code].update(line.modifiers)
-            key = (codes, tuple(sorted((c, tuple(sorted(m))) for c, m in mods.items())), setting, self._epoch(dos))
+            key = (codes, tuple(sorted((c, tuple(sorted(m))) for c, m in mods.items())), setting, pos, self._epoch(dos))
             findings = same_findings.get(key)
             if findings is None:  # delivery days repeat the same codes: check each combination once per period
                 findings = same_findings[key] = self.checker.check(
-                    codes, dos=dos, setting=setting, modifiers=mods, billed=True, course_codes=codes_in_course
+                    codes, dos=dos, setting=setting, modifiers=mods, billed=True, course_codes=codes_in_course, pos=pos
                 ).findings
             for finding in findings:
                 if finding.kind == "frequency":

@@ -267,6 +267,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         setting=setting,
         alone=args.alone or len(codes) == 1,
         modifiers=modifiers,
+        pos=args.pos or "",
     )
     if args.json:
         print(json.dumps(check.to_dict(), indent=2))

@@ -229,9 +229,10 @@ class Faqbot:
         scope: str | None = None,
         asked: tuple[str, ...] = (),
         modifiers: dict[str, tuple[str, ...]] | None = None,
+        pos: str = "",
     ) -> RuleCheck:
         return self.checker.check(
-            codes, dos=dos, setting=setting, alone=alone, scope=scope, asked=asked, modifiers=modifiers
+            codes, dos=dos, setting=setting, alone=alone, scope=scope, asked=asked, modifiers=modifiers, pos=pos
         )
 
     def _sources(self, ids: tuple[str, ...]) -> tuple[SourceRef, ...]:

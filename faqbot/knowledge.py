@@ -421,6 +421,8 @@ _RULE_FIELDS = {
     "short_course_once",
     "needs_modifier",
     "rule_of_thumb",
+    "pos",
+    "not_at_pos",
 }
 
 
@@ -465,6 +467,14 @@ def _load_rules(
         needs_modifier = r.texts("needs_modifier", required=False)
         if needs_modifier and relation != "condition":
             r.problem("needs_modifier", "only a 'condition' rule names the modifiers a code needs")
+        places = {name: r.texts(name, required=False) for name in ("pos", "not_at_pos")}
+        for name, values in places.items():
+            if values and relation != "condition":
+                r.problem(name, "only a 'condition' rule names places of service")
+            if any(not (len(v) == 2 and v.isdigit()) for v in values):
+                r.problem(name, "places of service are two digits, such as 11, 19, 22")
+        if places["pos"] and not needs_modifier:
+            r.problem("pos", "give needs_modifier with pos (or use not_at_pos)")
         rule = Rule(
             id=r.text("id"),
             relation=relation,  # type: ignore[arg-type]
@@ -488,6 +498,8 @@ def _load_rules(
             short_course_once=r.flag("short_course_once"),
             rule_of_thumb=r.flag("rule_of_thumb"),
             needs_modifier=needs_modifier,
+            pos=places["pos"],
+            not_at_pos=places["not_at_pos"],
         )
         _check_rule_shape(r, rule)
         _check_sources(r, rule.sources, sources)

@@ -148,6 +148,11 @@ class Rule:
     rule_of_thumb: bool = False  # practice, not a published limit: more units are a warning, not a problem
     # condition: the code is billed only with one of these modifiers (77387-26 from 2026).
     needs_modifier: tuple[str, ...] = ()
+    # condition: only for lines billed at these places of service (with needs_modifier: those lines
+    # need it), or: the code is not billed at these places of service (a professional claim from a
+    # hospital outpatient department does not carry the facility's technical services).
+    pos: tuple[str, ...] = ()
+    not_at_pos: tuple[str, ...] = ()
 
     def in_effect(self, dos: date) -> bool:
         """True when the rule applies on this date of service (effective_from <= dos < effective_to)."""

@@ -364,6 +364,25 @@ class RuleChecker:
                     )
         return found
 
+    def _place_of_service(
+        self, rule: Rule, code: str, pos: str, mods: frozenset[str], modifiers_known: bool, setting: str
+    ) -> list[Finding]:
+        """A condition that depends on the place of service billed (nothing when it is not known)."""
+        if pos and pos in rule.not_at_pos:
+            why = f"{code} is not billed with place of service {pos}. {rule.reason}"
+            return [self._finding(rule, (code,), "setting", "not_allowed", why, setting)]
+        if pos and pos in rule.pos and modifiers_known:
+            used = next((m for m in rule.needs_modifier if m in mods), "")
+            if used:
+                return [self._finding(rule, (code,), "setting", "allowed", f"{code}-{used} at POS {pos}.", setting)]
+            shown = f" (billed with {', '.join(sorted(mods))})" if mods else ""
+            why = (
+                f"{code} at place of service {pos} needs modifier {' or '.join(rule.needs_modifier)}, and this "
+                f"line has none{shown}. {rule.reason}"
+            )
+            return [self._finding(rule, (code,), "setting", "not_allowed", why, setting, rule.needs_modifier)]
+        return []
+
     def _single(
         self,
         code: str,
@@ -374,6 +393,7 @@ class RuleChecker:
         modifiers: dict[str, frozenset[str]],
         billed: bool,
         course_codes: frozenset[str] | None,
+        pos: str = "",
     ) -> list[Finding]:
         findings: list[Finding] = []
         card = self.kb.codes.get(code)
@@ -492,6 +512,8 @@ class RuleChecker:
                         rule, (code,), "frequency", "allowed", f"{code}: {rule.limit}. {rule.reason}", setting
                     )
                 )
+            elif rule.relation == "condition" and (rule.pos or rule.not_at_pos):
+                findings.extend(self._place_of_service(rule, code, pos, mods, modifiers_known, setting))
             elif rule.relation == "condition" and rule.needs_modifier and modifiers_known:
                 used = next((m for m in rule.needs_modifier if m in mods), "")
                 if used:
@@ -562,6 +584,7 @@ class RuleChecker:
         modifiers: Modifiers | None = None,
         billed: bool = False,
         course_codes: Iterable[str] | None = None,
+        pos: str = "",
     ) -> RuleCheck:
         """Check every pair and every single code. ``alone`` asks whether one code may stand alone.
 
@@ -571,7 +594,8 @@ class RuleChecker:
         the code's component is a finding. ``billed``: the codes are billed lines (a claim), so a code
         with no modifiers has none; otherwise only the codes named in ``modifiers`` are judged on them.
         ``course_codes``: every code of the course, when known (a claim): a requirement that spans the
-        course is then met or not, instead of "fine if the course has it".
+        course is then met or not, instead of "fine if the course has it". ``pos``: the place of service
+        billed ("22"), for the rules about what a professional claim from a hospital carries.
 
         ``asked``: the codes the question asks about, when it names others as context ("we billed
         77301 and 77295; is 77300 bundled?" asks about 77300). The verdict covers what was asked: the
@@ -588,7 +612,7 @@ class RuleChecker:
         course = frozenset(course_codes) if course_codes is not None else None
         findings: list[Finding] = []
         for code in ordered:
-            single = self._single(code, ordered, dos, setting, alone and len(ordered) == 1, mods, billed, course)
+            single = self._single(code, ordered, dos, setting, alone and len(ordered) == 1, mods, billed, course, pos)
             findings.extend(f if code in focus else replace(f, asked=False) for f in single)
         for a, b in combinations(ordered, 2):
             pair = self._pair(a, b, dos, setting, mods, billed)

@@ -79,13 +79,26 @@ def test_pos_is_the_setting_and_hospital_packaging_spans_the_course(checker):
     assert "77301-bundles-planning-services-opps" in rules and hospital.setting == "hospital"
     # Simulation after the plan date is not "before or as part of" it for the OPPS rule (ASTRO's
     # course-wide rule still applies, in every setting).
-    after = claim(checker, "2025-04-03 77301 POS 22\n2025-04-20 77290 POS 22\n")
+    after = claim(checker, "2025-04-03 77301-26 POS 22\n2025-04-20 77290-26 POS 22\n")
     (finding,) = after.problems
     assert finding.rule_id == "77301-bundles-simulation-astro" and finding.also_rules == ()
     office = claim(checker, text.format(pos=11))
     assert office.setting == "practitioner"
     assert "77301-bundles-planning-services-opps" not in {f.rule_id for f in office.findings}
     assert "77301-bundles-planning-services-opps" not in {r for f in office.findings for r in f.also_rules}
+
+
+def test_a_professional_claim_from_a_hospital_carries_26_on_split_codes_and_no_technical_codes(checker):
+    report = claim(checker, "2025-03-15 77300 POS 22\n2025-03-15 77295-26 POS 19\n2025-03-15 77385 POS 22\n")
+    by_line = {f.lines: f for f in report.findings if f.kind == "setting"}
+    assert by_line[(1,)].rule_id == "pos-19-22-split-codes-need-26" and by_line[(1,)].severity == "problem"
+    assert (2,) not in by_line  # 77295-26 is right
+    assert by_line[(3,)].rule_id == "pos-19-22-no-technical-only-codes"
+    office = claim(checker, "2025-03-15 77300 POS 11\n2025-03-15 77385 POS 11\n")
+    assert not [f for f in office.findings if f.kind == "setting"]
+    # A hospital's own facility charges carry no POS: --setting hospital, and these rules say nothing.
+    facility = claim(checker, "2025-03-15 77300\n2025-03-15 77385\n", setting="hospital")
+    assert not [f for f in facility.findings if f.kind == "setting"]
 
 
 def test_setting_option_applies_to_lines_without_pos(checker):

@@ -24,7 +24,7 @@ async def test_pasted_claim_lines_get_a_claim_view_not_an_answer(app):
         turn = await ask(app, pilot, TRIAL_PASTE, type_it=False)
         assert turn.answer is None and turn.claim is not None
         view = turn.query_one(ClaimView)
-        assert turn.claim.summary_line().startswith("3 problems")
+        assert turn.claim.summary_line().startswith("7 problems")
         assert turn.claim.setting == "hospital"  # POS 22
         assert not any(f.kind == "deleted" for f in turn.claim.findings)  # 77385 is valid in 2025
         tables = view.query(ClaimTable)
