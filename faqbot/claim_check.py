@@ -56,7 +56,7 @@ class ClaimFinding:
     """One problem or warning about a claim, with the lines it concerns, the rule and its sources."""
 
     severity: Severity
-    kind: str  # pair | requires | deleted | not_yet_effective | modifier | units | condition | unknown_code
+    kind: str  # pair | requires | deleted | not_yet_effective | modifier | setting | units | condition | unknown_code
     lines: tuple[int, ...]
     codes: tuple[str, ...]
     dos: date | None  # the first date of service it concerns (None: the course as a whole)
