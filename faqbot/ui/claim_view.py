@@ -97,11 +97,10 @@ class ClaimTable(Widget):
         muted = self._style("unreadable")
         table = Table(expand=True, show_lines=self.part == "findings", box=box.ROUNDED, border_style=border)
         if self.part == "findings":
-            table.add_column("Severity", width=9)
-            table.add_column("Lines", width=8)
+            table.add_column("Severity", width=8)
+            table.add_column("Lines", width=7)
             table.add_column("Codes", width=13)
-            table.add_column("Rule and reason", ratio=3)
-            table.add_column("Source", ratio=1, overflow="fold")
+            table.add_column("Rule, reason and sources", ratio=1, overflow="fold")
             for finding in self.report.findings:
                 table.add_row(*self._finding_row(finding, muted))
             return Group(Text("Findings", style="bold"), table)
@@ -125,22 +124,19 @@ class ClaimTable(Widget):
 
     def _finding_row(self, finding: ClaimFinding, muted: Style) -> tuple[RenderableType, ...]:
         lines = ", ".join(str(n) for n in finding.lines[:8]) + (" …" if len(finding.lines) > 8 else "")
-        reason = Text()
+        text = Text()
         if finding.rule_id:
-            reason.append(finding.rule_id + "\n", style=muted)
-        reason.append(finding.message)
-        sources = Text()
-        for number, source in enumerate(finding.sources):
-            if number:
-                sources.append("\n")
-            sources.append(source.title, style=Style(link=source.url, underline=True))
-            sources.append(f" ({source.tier})", style=muted)
+            text.append(finding.rule_id + "\n", style=muted)
+        text.append(finding.message)
+        for source in finding.sources:  # under the reason: the reason gets the table's width
+            text.append("\n• ", style=muted)
+            text.append(source.title, style=Style(link=source.url, underline=True))
+            text.append(f" ({source.tier})", style=muted)
         return (
             Text(finding.severity, style=self._style(finding.severity)),
             Text(lines or "course"),
             Text(" + ".join(finding.codes)),
-            reason,
-            sources or Text("—", style=muted),
+            text,
         )
 
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # the engine imports scikit-learn: keep it off the UI's start
 
 
 SHORT_DISCLAIMER = "Reference information, not billing advice."
+CLAIM_LINES_SHOWN = 4  # pasted claim lines shown above the claim view
 
 
 def welcome_markdown(keys: str = "", disclaimer: str = SHORT_DISCLAIMER) -> str:
@@ -69,6 +70,13 @@ class Turn(Vertical):
         from faqbot.ui.claim_view import ClaimView
 
         self.claim = report
+        lines = self.question.splitlines()
+        if len(lines) > CLAIM_LINES_SHOWN:  # the claim view's table lists every line: keep the answer in sight
+            shown = "\n".join(lines[:CLAIM_LINES_SHOWN])
+            more = len(lines) - CLAIM_LINES_SHOWN
+            self.query_one(QuestionView).update(
+                Content(f"{shown}\n… {more} more lines (every line is in the table below)")
+            )
         await self.query(".pending").remove()
         await self.mount(ClaimView(report))
 
