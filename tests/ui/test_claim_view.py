@@ -66,3 +66,14 @@ async def test_export_includes_the_claim_view_with_the_patient_data_reminder(app
         assert "| severity | lines | codes | rule | reason | sources |" in text
         assert "| problem |" in text and "77301-bundles-planning-services-opps" in text
         assert "\\[bold\\]x\\[/\\]" in text  # the pasted text is escaped, never markup
+
+
+async def test_a_long_paste_is_shortened_above_the_claim_view(app):
+    from faqbot.ui.conversation import QuestionView
+
+    text = "\n".join(f"2026-03-{day:02d} 77407" for day in range(2, 12))
+    async with app.run_test(size=SIZE) as pilot:
+        turn = await ask(app, pilot, text, type_it=False)
+        assert turn.claim is not None and len(turn.claim.lines) == 10
+        shown = str(turn.query_one(QuestionView).render())
+        assert "2026-03-05 77407" in shown and "2026-03-06" not in shown and "6 more lines" in shown
