@@ -697,9 +697,12 @@ class RuleChecker:
             return out
         if not rule.in_effect(first):
             return []
+        within: list[Finding] = []  # within the limit: said only where the rule applies as written
+        direct = _applies(rule, setting) == "direct"
         if rule.per == "course":
             if total <= rule.max_units:
-                return [self._finding(rule, (code,), "units", "allowed", f"{code}: {total} in the course.", setting)]
+                counted = f"{code}: {total} in the course."
+                return [self._finding(rule, (code,), "units", "allowed", counted, setting)] if direct else within
             why = f"{code}: {total} units in the course; limit: {rule.limit}. {rule.reason}"
             return [self._finding(rule, (code,), "units", over, why, setting)]
         # per 5 fractions
@@ -719,4 +722,4 @@ class RuleChecker:
         if total < allowed and rule.leftover_from is not None:
             why = f"{counted} Fewer units than the fractions earn: check for a missing unit. {rule.reason}"
             return [self._finding(rule, (code,), "units", "depends", why, setting)]
-        return [self._finding(rule, (code,), "units", "allowed", counted, setting)]
+        return [self._finding(rule, (code,), "units", "allowed", counted, setting)] if direct else within
