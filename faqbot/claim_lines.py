@@ -4,8 +4,9 @@
 for what it could not read (with the line number and why), so one bad line never stops the rest.
 It never raises on any text. Plain lines look like ``2026-03-02 77412 x1``, ``03/02/2026 77387-26``
 or ``ln3 77300 x4 POS 22``; a line with a date, a place of service or a course but no code (``Claim
-4471 DOS 03/15/2025 POS 22``) sets them for the lines after it; ``ln1 ... ln2 ...`` markers split a
-claim pasted on one line.
+4471 DOS 03/15/2025 POS 22``) sets them for the lines after it, a date carries on to the next
+lines, and ``ln1 ... ln2 ...`` markers split a claim pasted on one line. CSV/TSV data without a
+header row is refused line by line (its columns cannot be told apart).
 """
 
 from __future__ import annotations
@@ -202,6 +203,13 @@ def read_claim(text: str, *, default_dos: date | None = None) -> ClaimInput:
             columns = _header(cells)
             if columns is not None:
                 return _read_table(physical, first, delimiter, columns)
+            if len(cells) >= 3 and (parse_date(cells[0]) or _CODE_TOKEN.fullmatch(cells[0].strip())):
+                # Data without a header row: its units, modifiers and POS columns cannot be told apart.
+                reason = "a CSV/TSV file needs a header row naming its columns (dos, code, modifiers, units, pos)"
+                return ClaimInput(
+                    (),
+                    tuple(UnreadableLine(i, line, reason) for i, line in enumerate(physical, start=1) if line.strip()),
+                )
     return _read_plain(physical, default_dos)
 
 

@@ -93,6 +93,7 @@ _KIND_ORDER = {
     "deleted": 1,
     "not_yet_effective": 1,
     "modifier": 1,
+    "setting": 1,
     "condition": 2,
     "frequency": 3,
     "units": 3,

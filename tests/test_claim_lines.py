@@ -57,6 +57,12 @@ def test_a_bad_line_is_reported_with_its_number_and_the_rest_is_read():
     assert "not a date" in reasons[3] and "not a procedure code" in reasons[5] and "units" in reasons[6]
 
 
+def test_table_data_without_a_header_row_is_refused_not_guessed():
+    claim = read_claim("2026-03-02,77407,,28,22\n2026-03-03,77407,,1,22\n")
+    assert not claim.lines and [bad.line for bad in claim.unreadable] == [1, 2]
+    assert "header row" in claim.unreadable[0].reason
+
+
 def test_plain_lines_without_a_date_or_with_two_codes_are_unreadable():
     claim = read_claim("77412 x1\n2026-03-02 77412 77387\nhello there\n")
     assert not claim.lines
