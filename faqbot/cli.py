@@ -410,7 +410,7 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     failed = [r for r in results if not r.passed]
     claims_failed = [r for r in claim_results if not r.passed]
     if args.junit is not None:
-        _write_text(args.junit, junit_xml(results), "faqbot replay", "JUnit report")
+        _write_text(args.junit, junit_xml(results, claim_results), "faqbot replay", "JUnit report")
     if args.json:
         report = {
             "passed": len(results) - len(failed) + len(claim_results) - len(claims_failed),

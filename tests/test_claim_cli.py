@@ -94,9 +94,12 @@ def test_claim_writes_nothing(capsys, tmp_path, monkeypatch):
     assert not list(tmp_path.iterdir())
 
 
-def test_replay_runs_the_example_claims(capsys):
-    code, out, _ = run(capsys, "replay", str(CLAIMS))
+def test_replay_runs_the_example_claims(capsys, tmp_path):
+    junit = tmp_path / "report.xml"
+    code, out, _ = run(capsys, "replay", str(CLAIMS), "--junit", str(junit))
     assert code == 0 and out.strip() == "4 passed, 0 failed"
+    report = junit.read_text(encoding="utf-8")
+    assert 'tests="4" failures="0"' in report and "claim: 2026 IMRT course with planted errors" in report
 
 
 def test_replay_reports_a_claim_example_that_fails(capsys, tmp_path):
