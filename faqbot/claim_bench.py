@@ -33,23 +33,28 @@ def _weekdays(start: date, count: int) -> list[date]:
 
 
 def course_rows(patient: str, start: date, rng: random.Random) -> list[str]:
-    """One IMRT course as CSV rows (dos,code,modifiers,units,pos,patient)."""
-    pos = rng.choice(["11", "22"])
+    """One IMRT course as CSV rows (dos,code,modifiers,units,pos,setting,patient): a freestanding
+    centre's global claim (POS 11) or a hospital's facility charges (no POS, setting hospital)."""
+    place = rng.choice(["11,", ",hospital"])
+
+    def row(day: date, code: str, modifiers: str = "", units: int = 1) -> str:
+        return f"{day},{code},{modifiers},{units},{place},{patient}"
+
+    plan_day = start + timedelta(days=2)
     rows = [
-        f"{start},77263,,1,{pos},{patient}",
-        f"{start},77290,,1,{pos},{patient}",
-        f"{start + timedelta(days=2)},77301,,1,{pos},{patient}",
-        f"{start + timedelta(days=2)},77300,,{rng.randint(1, 4)},{pos},{patient}",
-        f"{start + timedelta(days=2)},77338,,1,{pos},{patient}",
+        row(start, "77263"),
+        row(start, "77290"),
+        row(plan_day, "77301"),
+        row(plan_day, "77300", units=rng.randint(1, 4)),
+        row(plan_day, "77338"),
     ]
     fractions = rng.randint(25, 30)
     for number, day in enumerate(_weekdays(start + timedelta(days=7), fractions), start=1):
-        level = "77412" if rng.random() < 0.3 else "77407"
-        rows.append(f"{day},{level},,1,{pos},{patient}")
-        rows.append(f"{day},77387,{'26' if rng.random() > 0.02 else ''},1,{pos},{patient}")
+        rows.append(row(day, "77412" if rng.random() < 0.3 else "77407"))
+        rows.append(row(day, "77387", "26" if rng.random() > 0.02 else ""))
         if number % 5 == 0:
-            rows.append(f"{day},77427,,1,{pos},{patient}")
-            rows.append(f"{day},77336,,1,{pos},{patient}")
+            rows.append(row(day, "77427"))
+            rows.append(row(day, "77336"))
     return rows
 
 
@@ -61,7 +66,7 @@ def claim_text(lines: int, *, seed: int = 7, one_course: bool = False) -> str:
         patient += 1
         start = date(2026, 1, 5) + timedelta(days=rng.randint(0, 250))
         rows.extend(course_rows("P1" if one_course else f"P{patient}", start, rng))
-    return "\n".join(["dos,code,modifiers,units,pos,patient", *rows[:lines]]) + "\n"
+    return "\n".join(["dos,code,modifiers,units,pos,setting,patient", *rows[:lines]]) + "\n"
 
 
 def _median_seconds(text: str, checker: RuleChecker, runs: int) -> tuple[float, float, int, int]:
