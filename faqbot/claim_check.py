@@ -400,8 +400,13 @@ class ClaimChecker:
                 first = min(line.dos for line in involved)
                 add(finding, sorted(line.line for line in involved), [first], course)
 
-        # Fractions: the delivery lines, else --fractions.
-        delivery_units = sum(line.units for line in lines if self._is_fraction(line.code))
+        # Fractions: the delivery lines (per date, the units of its delivery code with the most: two
+        # delivery levels on one date are one session billed twice, not two fractions), else --fractions.
+        per_date: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for line in lines:
+            if self._is_fraction(line.code):
+                per_date[line.dos][line.code] += line.units
+        delivery_units = sum(max(by_code.values()) for by_code in per_date.values())
         if delivery_units:
             n_fractions: int | None = delivery_units
             source: Literal["delivery lines", "--fractions", "unknown"] = "delivery lines"

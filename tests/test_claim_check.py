@@ -122,6 +122,11 @@ def test_77427_is_counted_against_the_fractions_with_left_overs(checker):
     assert under.severity == "warning"
 
 
+def test_fractions_count_sessions_two_levels_on_one_date_once(checker):
+    report = claim(checker, "2026-03-02 77407\n2026-03-02 77412\n2026-03-03 77407 x3\n2026-03-03 77387-26 x3\n")
+    assert report.fractions == 4  # 77387 is guidance, not a fraction; 77407 + 77412 on 03-02 is one session
+
+
 def test_fractions_come_from_the_option_when_the_file_has_no_delivery_lines(checker):
     text = "2026-03-06 77427 x4\n2026-03-06 77336 x4\n"
     unknown = claim(checker, text)
