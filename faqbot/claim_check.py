@@ -263,19 +263,23 @@ class ClaimChecker:
             item.sources.update((s.id, s) for s in finding.sources)
 
         for bad in (line for line in claim.lines if line.code not in self.kb.codes):
-            merged[("unknown", bad.line)] = _Merged(
-                Finding(
-                    codes=(bad.code,),
-                    kind="unknown_code",
-                    verdict="depends",
-                    reason=f"{bad.code} is not in faqbot's code table, so nothing was checked for it.",
-                ),
-                "warning",
-                {bad.line},
-                {bad.dos},
-                {},
-                bad.course,
-            )
+            key = ("unknown", bad.course, bad.code)  # one finding per unknown code and course
+            if key not in merged:
+                merged[key] = _Merged(
+                    Finding(
+                        codes=(bad.code,),
+                        kind="unknown_code",
+                        verdict="depends",
+                        reason=f"{bad.code} is not in faqbot's code table, so nothing was checked for it.",
+                    ),
+                    "warning",
+                    set(),
+                    set(),
+                    {},
+                    bad.course,
+                )
+            merged[key].lines.add(bad.line)
+            merged[key].dates.add(bad.dos)
 
         courses: list[CourseSummary] = []
         by_course: dict[str, list[ClaimLine]] = defaultdict(list)

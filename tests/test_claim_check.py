@@ -169,9 +169,9 @@ def test_courses_in_one_file_are_checked_apart(checker):
 
 
 def test_unknown_codes_are_findings_and_no_rule_known_pairs_are_counted_not_listed(checker):
-    report = claim(checker, "2026-03-02 77999\n2026-03-02 77407\n2026-03-02 77300\n")
+    report = claim(checker, "2026-03-02 77999\n2026-03-02 77407\n2026-03-02 77300\n2026-03-03 77999\n")
     (unknown,) = [f for f in report.findings if f.kind == "unknown_code"]
-    assert unknown.severity == "warning" and unknown.codes == ("77999",)
+    assert unknown.severity == "warning" and unknown.codes == ("77999",) and unknown.lines == (1, 4)
     assert report.no_rule_known and all(f.codes != ("77999",) for f in report.no_rule_known)
     assert "no_rule_known" not in report.to_dict() and report.to_dict(verbose=True)["no_rule_known"]
 
