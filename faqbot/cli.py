@@ -245,13 +245,30 @@ def _cmd_check(args: argparse.Namespace) -> int:
     _refuse_bad_ranges(terms, "faqbot check")
     engine = _engine(args)
     codes: list[str] = []
+    modifiers: dict[str, tuple[str, ...]] = {}
     for term in terms:
         scan = engine.scan(term)
         if scan.unknown or not scan.codes:
             hint = f" (did you mean {', '.join(scan.did_you_mean.values())}?)" if scan.did_you_mean else ""
             raise UsageError(f"faqbot check: not in the code table: {shown(term)}{hint}")
         codes.extend(c for c in scan.codes if c not in codes)
-    check = engine.check(codes, dos=args.dos or date.today(), setting=args.setting, alone=args.alone or len(codes) == 1)
+        for code, mods in scan.modifiers.items():  # 77336-59, 77387-26: the modifiers count
+            modifiers[code] = tuple(dict.fromkeys((*modifiers.get(code, ()), *mods)))
+    setting = args.setting
+    if args.pos is not None:
+        from faqbot.claim_lines import POS_SETTINGS
+
+        if args.setting != "any" and POS_SETTINGS.get(args.pos, args.setting) != args.setting:
+            raise UsageError(f"faqbot check: --pos {args.pos} contradicts --setting {args.setting}")
+        setting = POS_SETTINGS.get(args.pos, setting)
+    check = engine.check(
+        codes,
+        dos=args.dos or date.today(),
+        setting=setting,
+        alone=args.alone or len(codes) == 1,
+        modifiers=modifiers,
+        pos=args.pos or "",
+    )
     if args.json:
         print(json.dumps(check.to_dict(), indent=2))
     else:
@@ -262,6 +279,53 @@ def _cmd_check(args: argparse.Namespace) -> int:
         print()
         print(DISCLAIMER)
     return EXIT_OK
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 10_000:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 10000, got {shown(text)!r}")
+    return int(text)
+
+
+def _cmd_claim(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from faqbot.claim_check import check_claim
+    from faqbot.claim_lines import read_claim
+    from faqbot.claim_report import claim_report_json, format_claim_report
+    from faqbot.knowledge import load_knowledge
+    from faqbot.rules import RuleChecker
+
+    name = "standard input" if args.file == "-" else args.file
+    try:
+        if args.file == "-":
+            raw = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode("utf-8")
+        else:
+            raw = Path(args.file).read_bytes()
+    except OSError as exc:
+        raise UsageError(f"faqbot claim: cannot read {shown(name)}: {shown(exc.strerror or exc)}") from None
+    claim = read_claim(raw.decode("utf-8", "replace"))
+    if not claim.lines:
+        why = f" ({len(claim.unreadable)} unreadable; line {claim.unreadable[0].line}: {claim.unreadable[0].reason})"
+        raise UsageError(
+            f"faqbot claim: no claim line could be read from {shown(name)}"
+            + (shown(why) if claim.unreadable else "")
+            + " (expected CSV/TSV with a header row, or lines like '2026-03-02 77412 x1')"
+        )
+    if args.course:
+        claim = replace(
+            claim, lines=tuple(line if line.course else replace(line, course=args.course) for line in claim.lines)
+        )
+    report = check_claim(RuleChecker(load_knowledge(args.kb)), claim, setting=args.setting, fractions=args.fractions)
+    if args.json:
+        print(claim_report_json(report, verbose=args.verbose))
+    else:
+        from faqbot.disclaimer import DISCLAIMER
+
+        print(format_claim_report(report, verbose=args.verbose))
+        print()
+        print(DISCLAIMER)
+    return EXIT_FAIL if report.problems else EXIT_OK
 
 
 def _cmd_kb_validate(args: argparse.Namespace) -> int:
@@ -332,16 +396,29 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     except TranscriptError as exc:
         print(f"faqbot replay: {shown(exc)}", file=sys.stderr)
         return EXIT_USAGE
-    if not files:
+    from faqbot.claim_examples import ClaimExampleError, claim_example_files, parse_claim_example
+
+    try:
+        examples = [parse_claim_example(path) for path in claim_example_files(args.paths)]
+    except ClaimExampleError as exc:
+        print(f"faqbot replay: {shown(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+    if not files and not examples:
         raise UsageError(f"faqbot replay: no transcript files (*.toml) in {', '.join(shown(p) for p in args.paths)}")
-    results = replay(_engine(args), transcripts)
+    claim_results = _replay_claims(args, examples)
+    results = replay(_engine(args), transcripts) if transcripts else []
     failed = [r for r in results if not r.passed]
+    claims_failed = [r for r in claim_results if not r.passed]
     if args.junit is not None:
-        _write_text(args.junit, junit_xml(results), "faqbot replay", "JUnit report")
+        _write_text(args.junit, junit_xml(results, claim_results), "faqbot replay", "JUnit report")
     if args.json:
         report = {
-            "passed": len(results) - len(failed),
-            "failed": len(failed),
+            "passed": len(results) - len(failed) + len(claim_results) - len(claims_failed),
+            "failed": len(failed) + len(claims_failed),
+            "claim_failures": [
+                {"file": str(r.example.path), "name": r.example.name, "problems": list(r.failures)}
+                for r in claims_failed
+            ],
             "failures": [
                 {
                     "file": str(r.transcript.path),
@@ -358,8 +435,23 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     else:
         for r in failed:
             print(f"{r.transcript.path}:{r.turn.line}: turn {r.number}: {r.turn.question!r}: {'; '.join(r.failures)}")
-        print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
-    return EXIT_FAIL if failed else EXIT_OK
+        for c in claims_failed:
+            print(f"{c.example.path}: claim example {c.example.name!r}: {'; '.join(c.failures)}")
+        passed = len(results) - len(failed) + len(claim_results) - len(claims_failed)
+        print(f"{passed} passed, {len(failed) + len(claims_failed)} failed")
+    return EXIT_FAIL if failed or claims_failed else EXIT_OK
+
+
+def _replay_claims(args: argparse.Namespace, examples):
+    """Example claims checked against their expected findings (no index needed: the rule engine only)."""
+    if not examples:
+        return []
+    from faqbot.claim_examples import replay_claim_example
+    from faqbot.knowledge import load_knowledge
+    from faqbot.rules import RuleChecker
+
+    checker = RuleChecker(load_knowledge(args.kb))
+    return [replay_claim_example(checker, example) for example in examples]
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
@@ -470,10 +562,30 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("codes", nargs="+")
     check.add_argument("--dos", type=_iso_date, default=None, help="date of service (default today)")
     check.add_argument("--setting", choices=("practitioner", "hospital", "any"), default="any")
+    check.add_argument(
+        "--pos", choices=("11", "19", "22"), default=None, help="place of service: 11 practitioner; 19, 22 hospital"
+    )
     check.add_argument("--alone", action="store_true", help="ask whether a single code may be billed alone")
     check.add_argument("--json", action="store_true")
     _add_kb(check)
     check.set_defaults(func=_cmd_check)
+
+    claim = sub.add_parser("claim", help="check a whole claim or course of charges (CSV, TSV or pasted lines)")
+    claim.add_argument("file", metavar="FILE", help="claim file, or - for standard input")
+    claim.add_argument(
+        "--setting",
+        choices=("practitioner", "hospital", "any"),
+        default="any",
+        help="setting for lines whose POS or setting column says nothing (POS 11: practitioner; 19, 22: hospital)",
+    )
+    claim.add_argument("--course", default="", help="course (or patient) name for lines that name none")
+    claim.add_argument(
+        "--fractions", type=_positive, default=None, help="fractions in the course when the file has no delivery lines"
+    )
+    claim.add_argument("--json", action="store_true", help="print JSON (README: Checking a claim)")
+    claim.add_argument("--verbose", action="store_true", help="also list the code pairs with no rule known")
+    _add_kb(claim)
+    claim.set_defaults(func=_cmd_claim)
 
     kb = sub.add_parser("kb", help="knowledge base tools")
     kb_sub = kb.add_subparsers(dest="kb_command", parser_class=_Parser, metavar="command")

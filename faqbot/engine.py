@@ -231,10 +231,20 @@ class Faqbot:
         alone: bool = False,
         scope: str | None = None,
         asked: tuple[str, ...] = (),
-        without: bool = False,
+        modifiers: dict[str, tuple[str, ...]] | None = None,
+        pos: str = "",
+        course_codes: tuple[str, ...] | None = None,
     ) -> RuleCheck:
         return self.checker.check(
-            codes, dos=dos, setting=setting, alone=alone, scope=scope, asked=asked, without=without
+            codes,
+            dos=dos,
+            setting=setting,
+            alone=alone,
+            scope=scope,
+            asked=asked,
+            modifiers=modifiers,
+            pos=pos,
+            course_codes=course_codes,
         )
 
     def _sources(self, ids: tuple[str, ...]) -> tuple[SourceRef, ...]:
@@ -247,7 +257,7 @@ class Faqbot:
             if s.entry_id != skip
         )[:MAX_SUGGESTIONS]
 
-    def _notices(self, scan: CodeScan, as_of: date, question: str = "") -> tuple[str, ...]:
+    def _notices(self, scan: CodeScan, as_of: date, question: str = "", dos: date | None = None) -> tuple[str, ...]:
         # A range that is reversed or too wide is read as two separate codes: say so, never silently.
         notes: list[str] = [f"{problem}; it is read as two separate codes." for problem in range_problems(question)]
         if as_of > self.reviewed_until + STALE_AFTER:
@@ -260,9 +270,10 @@ class Faqbot:
                 f"Answers are as of {as_of.isoformat()}: faqbot's code history starts around "
                 f"{HISTORY_FROM.year}, so older codes and rules may be missing."
             )
+        day = dos or as_of  # a code's status on the date of service the question states, else as of
         for code in scan.codes:
             card = self.kb.codes[code]
-            if card.status_on(as_of) == "deleted":
+            if card.status_on(day) == "deleted":
                 replaced = f" For later dates of service use {', '.join(card.replaced_by)}." if card.replaced_by else ""
                 when = _iso(card.deleted_on)
                 if card.deletion_confirmed:
@@ -271,7 +282,7 @@ class Faqbot:
                     notes.append(
                         f"{code} is reported deleted on {when} (secondary sources only; confirm with your MAC).{replaced}"
                     )
-            elif card.status_on(as_of) == "not_yet_effective":
+            elif card.status_on(day) == "not_yet_effective":
                 notes.append(f"{code} is not valid before {_iso(card.effective_from)}.")
         for typed, guess in scan.did_you_mean.items():
             notes.append(f"{typed} is not in our code table. Did you mean {guess}?")
@@ -351,7 +362,7 @@ class Faqbot:
         scan = self.scan(question)
         codes = asked_codes(question, reading, self.known, whole=scan.codes)
         context = read_context(question)
-        notices = self._notices(scan, as_of, question)
+        notices = self._notices(scan, as_of, question, dos=context.dos)
         base: dict[str, Any] = dict(
             question=question,
             codes=scan.codes,
@@ -401,7 +412,10 @@ class Faqbot:
                 alone=context.alone and len(billed) == 1,
                 scope=context.scope,
                 asked=codes,
-                without=context.without,
+                modifiers=scan.modifiers,
+                # "77338 without an IMRT plan": the course is what the question names, so a requirement
+                # that spans the course is judged on it.
+                course_codes=billed if context.without else None,
             )
 
         # The whole text is ranked (its story carries words the entries use); the asked codes and the

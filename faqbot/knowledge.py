@@ -19,9 +19,11 @@ from faqbot.codes import expand_range, is_normal_code
 from faqbot.model import (
     ASPECTS,
     PAIR_RELATIONS,
+    PER_UNITS,
     RELATIONS,
     SETTINGS,
     SOURCE_TIERS,
+    SPANS,
     CodeCard,
     Entry,
     Family,
@@ -413,6 +415,14 @@ _RULE_FIELDS = {
     "sources",
     "reviewed",
     "span",
+    "max_units",
+    "per",
+    "leftover_from",
+    "short_course_once",
+    "needs_modifier",
+    "rule_of_thumb",
+    "pos",
+    "not_at_pos",
 }
 
 
@@ -431,10 +441,40 @@ def _load_rules(
         r.unknown_fields(_RULE_FIELDS)
         relation = r.text("relation")
         span = r.text("span", required=False) or "claim"
-        if span not in ("claim", "course"):
-            r.problem("span", f"expected claim or course, got '{span}'")
-        elif span == "course" and relation != "requires":
-            r.problem("span", "only a 'requires' rule has a span")
+        if span not in SPANS:
+            r.problem("span", f"expected {', '.join(SPANS)}, got '{span}'")
+        elif span != "claim" and relation not in ("requires", "bundled", "mutually_exclusive"):
+            r.problem("span", "only requires, bundled and mutually_exclusive rules have a span")
+        elif span in ("date", "course_before") and relation == "requires":
+            r.problem("span", "a 'requires' rule's span is claim or course")
+        per = r.text("per", required=False)
+        if per and per not in PER_UNITS:
+            r.problem("per", f"expected one of {', '.join(PER_UNITS)}, got '{per}'")
+        max_units = r.data.get("max_units")
+        if max_units is not None and (isinstance(max_units, bool) or not isinstance(max_units, int) or max_units < 1):
+            r.problem("max_units", f"expected a whole number of at least 1, got {max_units!r}")
+            max_units = None
+        leftover = r.data.get("leftover_from")
+        if leftover is not None and leftover not in (1, 2, 3, 4):
+            r.problem("leftover_from", f"expected 1 to 4 left-over fractions, got {leftover!r}")
+            leftover = None
+        if (per or max_units is not None or "rule_of_thumb" in r.data) and relation != "frequency":
+            r.problem("per", "only a 'frequency' rule has max_units and per")
+        if (per == "") != (max_units is None):
+            r.problem("max_units", "give max_units and per together")
+        if (leftover is not None or "short_course_once" in r.data) and per != "5 fractions":
+            r.problem("per", 'leftover_from and short_course_once need per = "5 fractions"')
+        needs_modifier = r.texts("needs_modifier", required=False)
+        if needs_modifier and relation != "condition":
+            r.problem("needs_modifier", "only a 'condition' rule names the modifiers a code needs")
+        places = {name: r.texts(name, required=False) for name in ("pos", "not_at_pos")}
+        for name, values in places.items():
+            if values and relation != "condition":
+                r.problem(name, "only a 'condition' rule names places of service")
+            if any(not (len(v) == 2 and v.isdigit()) for v in values):
+                r.problem(name, "places of service are two digits, such as 11, 19, 22")
+        if places["pos"] and not needs_modifier:
+            r.problem("pos", "give needs_modifier with pos (or use not_at_pos)")
         rule = Rule(
             id=r.text("id"),
             relation=relation,  # type: ignore[arg-type]
@@ -451,7 +491,15 @@ def _load_rules(
             modifiers=r.texts("modifiers", required=False),
             limit=r.text("limit", required=relation == "frequency"),
             file=rel,
-            span="course" if span == "course" else "claim",
+            span=span if span in SPANS else "claim",  # type: ignore[arg-type]
+            max_units=max_units,
+            per=per if per in PER_UNITS else "",  # type: ignore[arg-type]
+            leftover_from=leftover,
+            short_course_once=r.flag("short_course_once"),
+            rule_of_thumb=r.flag("rule_of_thumb"),
+            needs_modifier=needs_modifier,
+            pos=places["pos"],
+            not_at_pos=places["not_at_pos"],
         )
         _check_rule_shape(r, rule)
         _check_sources(r, rule.sources, sources)

@@ -21,6 +21,8 @@ Relation = Literal[
 ]
 RELATIONS: tuple[str, ...] = get_args(Relation)
 PAIR_RELATIONS = frozenset({"bundled", "mutually_exclusive", "allowed_together"})
+SPANS: tuple[str, ...] = ("claim", "date", "course", "course_before")
+PER_UNITS: tuple[str, ...] = ("date", "session", "course", "5 fractions")
 SETTINGS: tuple[str, ...] = ("any", "practitioner", "hospital")
 # How much a source can be trusted at a glance, best first (knowledge/README.md).
 SourceTier = Literal["regulator", "society", "payer", "vendor", "other"]
@@ -132,7 +134,25 @@ class Rule:
     file: str = ""
     # requires: where the primary code must be. "claim": billed with it; "course": anywhere in the
     # course, on any date (an IMRT device needs an IMRT plan in the course, not on the same claim).
-    span: Literal["claim", "course"] = "claim"
+    # bundled / mutually_exclusive: where the codes meet. "claim" (default) and "date": on the same
+    # date of service; "course": anywhere in the same course; "course_before": in the same course, the
+    # column-2 service on or before the column-1 service (packaging into the IMRT plan when done
+    # "before or as part of" it). A one-of set (codes_a == codes_b) with span "date" or "course" also
+    # allows one unit per span.
+    span: Literal["claim", "date", "course", "course_before"] = "claim"
+    # frequency: the limit in numbers, where the source gives one (``limit`` stays the words).
+    max_units: int | None = None
+    per: Literal["", "date", "session", "course", "5 fractions"] = ""
+    leftover_from: int | None = None  # per "5 fractions": this many left-over fractions count one more unit
+    short_course_once: bool = False  # per "5 fractions": a course shorter than 5 fractions gets one unit
+    rule_of_thumb: bool = False  # practice, not a published limit: more units are a warning, not a problem
+    # condition: the code is billed only with one of these modifiers (77387-26 from 2026).
+    needs_modifier: tuple[str, ...] = ()
+    # condition: only for lines billed at these places of service (with needs_modifier: those lines
+    # need it), or: the code is not billed at these places of service (a professional claim from a
+    # hospital outpatient department does not carry the facility's technical services).
+    pos: tuple[str, ...] = ()
+    not_at_pos: tuple[str, ...] = ()
 
     def in_effect(self, dos: date) -> bool:
         """True when the rule applies on this date of service (effective_from <= dos < effective_to)."""

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from faqbot.claim_lines import POS_SETTINGS
 from faqbot.codes import CodeMention
 
 _ISO_DATE = re.compile(r"\b(?P<y>(?:19|20)\d{2})-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b")
@@ -26,6 +27,7 @@ _WITHOUT_BEFORE = re.compile(
     r"\b(?:without|w/o|other than|except(?: for)?|excluding)\s+(?:[\w-]+\s+){0,4}\(?\s*$", re.IGNORECASE
 )
 _WITHOUT = re.compile(r"\b(?:without|w/o)\b", re.IGNORECASE)
+_POS = re.compile(r"\bpos\s*[:#=]?\s*(?P<pos>11|19|22)\b", re.IGNORECASE)
 _SAME_DAY = re.compile(r"\bsame (?:day|date)\b", re.IGNORECASE)
 _SAME_COURSE = re.compile(r"\bsame (?:course|plan)\b", re.IGNORECASE)
 
@@ -88,5 +90,7 @@ def read_context(question: str) -> QuestionContext:
     hospital = bool(_HOSPITAL.search(question))
     practitioner = bool(_PRACTITIONER.search(question))
     setting = "hospital" if hospital and not practitioner else "practitioner" if practitioner and not hospital else None
+    if pos := _POS.search(question):  # place of service: 11 office / freestanding, 19 and 22 hospital outpatient
+        setting = POS_SETTINGS[pos["pos"]]
     scope = "same day" if _SAME_DAY.search(question) else "same course" if _SAME_COURSE.search(question) else None
     return QuestionContext(dos, setting, scope, bool(_ALONE.search(question)), bool(_WITHOUT.search(question)))

@@ -8,13 +8,14 @@ is ``unknown``: no rule known is never taken to mean "allowed".
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, replace
 from datetime import date
 from itertools import combinations
 from typing import Any, Literal
 
-from faqbot.model import PAIR_RELATIONS, WEAK_TIERS, KnowledgeBase, Rule
+from faqbot.model import PAIR_RELATIONS, WEAK_TIERS, CodeCard, KnowledgeBase, Rule
 
 Verdict = Literal["allowed", "not_allowed", "allowed_with_modifier", "depends", "unknown"]
 SEVERITY: dict[str, int] = {
@@ -32,6 +33,7 @@ VERDICT_WORDS: dict[str, str] = {
     "unknown": "no rule known",
 }
 DISTINCT_SERVICE_MODIFIERS = ("59", "XE", "XS", "XP", "XU")
+Modifiers = Mapping[str, Iterable[str]]
 SETTING_LABELS = {
     "any": "any setting",
     "practitioner": "Medicare physician fee schedule (freestanding centre or office)",
@@ -73,6 +75,9 @@ class Finding:
     rule_id: str | None = None
     sources: tuple[SourceRef, ...] = ()
     asked: bool = True  # about what the question asks (False: a pair among other codes it names)
+    modifier_used: str = ""  # the billed modifier that bypasses the edit or meets the rule ("59", "26")
+    span: str = "claim"  # the rule's span: claim / date (same date of service) or course
+    dos: date | None = None  # for a unit count: the date of service it is about (None: the course)
 
     @property
     def weakly_sourced(self) -> bool:
@@ -87,8 +92,11 @@ _KIND_ORDER = {
     "requires": 1,
     "deleted": 1,
     "not_yet_effective": 1,
+    "modifier": 1,
+    "setting": 1,
     "condition": 2,
     "frequency": 3,
+    "units": 3,
 }
 
 
@@ -171,20 +179,87 @@ def _pair_verdict(rule: Rule) -> tuple[Verdict, tuple[str, ...], str]:
     return "not_allowed", (), f"{label} (no modifier indicator published)"
 
 
+def _modifier_map(modifiers: Modifiers | None) -> dict[str, frozenset[str]]:
+    return {code: frozenset(m.upper() for m in mods) for code, mods in (modifiers or {}).items()}
+
+
+def _with_modifiers(
+    rule: Rule,
+    verdict: Verdict,
+    mods: tuple[str, ...],
+    detail: str,
+    column1: str,
+    column2: str,
+    billed_mods: dict[str, frozenset[str]],
+    billed: bool,
+) -> tuple[Verdict, str, str]:
+    """A pair verdict with the modifiers billed taken into account: an indicator-1 edit is bypassed by a
+    distinct-service modifier on the column-2 code (either code of a mutually exclusive pair); a rule
+    that names another modifier (26) is met by it; indicator 0 stays whatever the modifier."""
+    on_column2 = billed_mods.get(column2, frozenset())
+    either = on_column2 | billed_mods.get(column1, frozenset()) if rule.relation == "mutually_exclusive" else on_column2
+    known = billed or column2 in billed_mods
+    if verdict == "allowed_with_modifier":
+        used = next((m for m in mods if m in either), "")
+        if used in DISTINCT_SERVICE_MODIFIERS:
+            return (
+                verdict,
+                f"Bypassed by modifier {used} on {column2}: documentation must support a distinct service. {detail}",
+                used,
+            )
+        if used:
+            return "allowed", f"{column2}-{used} is reported as the rule asks. {detail}", used
+        if known:
+            billed_as = f" (billed with {', '.join(sorted(on_column2))})" if on_column2 else ""
+            return "not_allowed", f"{column2} is billed without modifier {' or '.join(mods)}{billed_as}. {detail}", ""
+        return verdict, detail, ""
+    if verdict == "not_allowed":
+        bypass = sorted(either & set(DISTINCT_SERVICE_MODIFIERS))
+        if bypass:
+            return verdict, f"Modifier {', '.join(bypass)} does not bypass this edit. {detail}", ""
+    return verdict, detail, ""
+
+
+def _component_conflict(card: CodeCard, mods: frozenset[str]) -> str:
+    """Why a professional/technical modifier contradicts the code table's component, or ""."""
+    component = card.component.lower()
+    if "26" in mods and component.startswith("technical-only"):
+        return f"{card.code} is technical-only ({card.component}), so modifier 26 (professional part) does not apply."
+    if "TC" in mods and component == "professional-only":
+        return f"{card.code} is professional-only, so modifier TC (technical part) does not apply."
+    return ""
+
+
+def allowed_units(rule: Rule, fractions: int) -> int:
+    """Units a per-5-fractions rule allows for a course of ``fractions`` fractions."""
+    assert rule.max_units is not None
+    units = fractions // 5 * rule.max_units
+    if rule.leftover_from is not None and fractions % 5 >= rule.leftover_from:
+        units += rule.max_units
+    if rule.short_course_once and 0 < fractions < 5:
+        units = max(units, 1)
+    return units
+
+
 class RuleChecker:
     """Checks code combinations against one knowledge base's rules."""
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self._by_code: dict[str, list[Rule]] = {}
+        self._source_refs: dict[tuple[str, ...], tuple[SourceRef, ...]] = {}
         for rule in kb.rules:
             for code in {*rule.codes_a, *rule.codes_b}:
                 self._by_code.setdefault(code, []).append(rule)
 
     def sources(self, ids: Iterable[str]) -> tuple[SourceRef, ...]:
-        return tuple(
-            SourceRef(s.id, s.title, s.url, s.tier) for source_id in ids if (s := self.kb.sources.get(source_id))
-        )
+        key = tuple(ids)
+        refs = self._source_refs.get(key)
+        if refs is None:
+            refs = self._source_refs[key] = tuple(
+                SourceRef(s.id, s.title, s.url, s.tier) for source_id in key if (s := self.kb.sources.get(source_id))
+            )
+        return refs
 
     def rules_for(self, code: str) -> tuple[Rule, ...]:
         return tuple(self._by_code.get(code, ()))
@@ -198,6 +273,8 @@ class RuleChecker:
         reason: str,
         setting: str,
         modifiers: tuple[str, ...] = (),
+        modifier_used: str = "",
+        dos: date | None = None,
     ) -> Finding:
         if _applies(rule, setting) == "conditional":
             if kind == "frequency":  # a limit informs; it never decides whether codes go together
@@ -219,9 +296,21 @@ class RuleChecker:
             effective_to=rule.effective_to,
             rule_id=rule.id,
             sources=self.sources(rule.sources),
+            modifier_used=modifier_used,
+            span=rule.span,
+            dos=dos,
         )
 
-    def _pair(self, a: str, b: str, dos: date, setting: str) -> list[Finding]:
+    def pair(
+        self, a: str, b: str, *, dos: date, setting: str, modifiers: Modifiers | None = None, billed: bool = False
+    ) -> list[Finding]:
+        """The findings for two codes billed together (both directions); see :meth:`check` for
+        ``modifiers`` and ``billed``."""
+        return self._pair(a, b, dos, setting, _modifier_map(modifiers), billed)
+
+    def _pair(
+        self, a: str, b: str, dos: date, setting: str, modifiers: dict[str, frozenset[str]], billed: bool
+    ) -> list[Finding]:
         findings: list[Finding] = []
         for rule in self._by_code.get(a, ()):
             if rule.relation not in PAIR_RELATIONS:
@@ -233,7 +322,8 @@ class RuleChecker:
             verdict, mods, why = _pair_verdict(rule)
             column1, column2 = (a, b) if forward else (b, a)
             detail = f"{column1} with {column2}: {why}. {rule.reason}"
-            findings.append(self._finding(rule, (column1, column2), "pair", verdict, detail, setting, mods))
+            verdict, detail, used = _with_modifiers(rule, verdict, mods, detail, column1, column2, modifiers, billed)
+            findings.append(self._finding(rule, (column1, column2), "pair", verdict, detail, setting, mods, used))
         if not findings:
             findings.extend(self._requirement_met(a, b, dos, setting))
         if not findings:
@@ -275,11 +365,52 @@ class RuleChecker:
                     )
         return found
 
+    def _place_of_service(
+        self, rule: Rule, code: str, pos: str, mods: frozenset[str], modifiers_known: bool, setting: str
+    ) -> list[Finding]:
+        """A condition that depends on the place of service billed (nothing when it is not known)."""
+        if pos and pos in rule.not_at_pos:
+            why = f"{code} is not billed with place of service {pos}. {rule.reason}"
+            return [self._finding(rule, (code,), "setting", "not_allowed", why, setting)]
+        if pos and pos in rule.pos and modifiers_known:
+            used = next((m for m in rule.needs_modifier if m in mods), "")
+            if used:
+                return [self._finding(rule, (code,), "setting", "allowed", f"{code}-{used} at POS {pos}.", setting)]
+            shown = f" (billed with {', '.join(sorted(mods))})" if mods else ""
+            why = (
+                f"{code} at place of service {pos} needs modifier {' or '.join(rule.needs_modifier)}, and this "
+                f"line has none{shown}. {rule.reason}"
+            )
+            return [self._finding(rule, (code,), "setting", "not_allowed", why, setting, rule.needs_modifier)]
+        return []
+
     def _single(
-        self, code: str, codes: tuple[str, ...], dos: date, setting: str, alone: bool, without: bool = False
+        self,
+        code: str,
+        codes: tuple[str, ...],
+        dos: date,
+        setting: str,
+        alone: bool,
+        modifiers: dict[str, frozenset[str]],
+        billed: bool,
+        course_codes: frozenset[str] | None,
+        pos: str = "",
     ) -> list[Finding]:
         findings: list[Finding] = []
         card = self.kb.codes.get(code)
+        mods = modifiers.get(code, frozenset())
+        modifiers_known = billed or code in modifiers
+        if card is not None and (conflict := _component_conflict(card, mods)):
+            findings.append(
+                Finding(
+                    codes=(code,),
+                    kind="modifier",
+                    verdict="not_allowed",
+                    reason=conflict,
+                    modifiers=tuple(sorted(mods)),
+                    sources=self.sources(card.sources),
+                )
+            )
         if card is not None:
             status = card.status_on(dos)
             if status == "deleted":
@@ -324,6 +455,7 @@ class RuleChecker:
                 continue
             if rule.relation == "requires":
                 present = [other for other in rule.codes_b if other in codes]
+                in_course = [other for other in rule.codes_b if course_codes and other in course_codes]
                 if present:
                     findings.append(
                         self._finding(
@@ -335,7 +467,24 @@ class RuleChecker:
                             setting,
                         )
                     )
-                elif rule.span == "course" and not without:
+                elif rule.span == "course" and course_codes is not None:
+                    findings.append(
+                        self._finding(
+                            rule,
+                            (code, *in_course),
+                            "requires",
+                            "allowed" if in_course else "not_allowed",
+                            f"{code} needs one of {', '.join(rule.codes_b)} in the same course: "
+                            + (
+                                f"{', '.join(in_course)} is billed in the course. "
+                                if in_course
+                                else "none is billed anywhere in this course. "
+                            )
+                            + rule.reason,
+                            setting,
+                        )
+                    )
+                elif rule.span == "course":
                     findings.append(
                         self._finding(
                             rule,
@@ -354,13 +503,7 @@ class RuleChecker:
                             (code,),
                             "requires",
                             "not_allowed",
-                            (
-                                f"{code} needs one of {', '.join(rule.codes_b)} in the same course, on any date, and "
-                                "the question says it is billed without: not billable."
-                                if rule.span == "course"
-                                else f"{code} needs one of {', '.join(rule.codes_b)} and none is billed with it."
-                            )
-                            + f" {rule.reason}",
+                            f"{code} needs one of {', '.join(rule.codes_b)} and none is billed with it. {rule.reason}",
                             setting,
                         )
                     )
@@ -368,6 +511,30 @@ class RuleChecker:
                 findings.append(
                     self._finding(
                         rule, (code,), "frequency", "allowed", f"{code}: {rule.limit}. {rule.reason}", setting
+                    )
+                )
+            elif rule.relation == "condition" and (rule.pos or rule.not_at_pos):
+                findings.extend(self._place_of_service(rule, code, pos, mods, modifiers_known, setting))
+            elif rule.relation == "condition" and rule.needs_modifier and modifiers_known:
+                used = next((m for m in rule.needs_modifier if m in mods), "")
+                if used:
+                    reason = f"{code}-{used}: billed with the modifier it needs. {rule.reason}"
+                else:
+                    shown = f" (billed with {', '.join(sorted(mods))})" if mods else ""
+                    reason = (
+                        f"{code} is billed only with modifier {' or '.join(rule.needs_modifier)} on this date of "
+                        f"service, and this line has none{shown}. {rule.reason}"
+                    )
+                findings.append(
+                    self._finding(
+                        rule,
+                        (code,),
+                        "modifier",
+                        "allowed" if used else "not_allowed",
+                        reason,
+                        setting,
+                        rule.needs_modifier,
+                        used,
                     )
                 )
             elif rule.relation == "condition":
@@ -415,11 +582,21 @@ class RuleChecker:
         alone: bool = False,
         scope: str | None = None,
         asked: Iterable[str] = (),
-        without: bool = False,
+        modifiers: Modifiers | None = None,
+        billed: bool = False,
+        course_codes: Iterable[str] | None = None,
+        pos: str = "",
     ) -> RuleCheck:
-        """Check every pair and every single code. ``alone`` asks whether one code may stand alone;
-        ``without``: the question says a code is billed without something, so a requirement that may be
-        met elsewhere in the course is not met.
+        """Check every pair and every single code. ``alone`` asks whether one code may stand alone.
+
+        ``modifiers``: the modifiers written on each code (``{"77336": ["59"]}``): a distinct-service
+        modifier on the column-2 code bypasses an indicator-1 edit (reported as such), a rule that names
+        another modifier (77387-26) is met by it, and a professional/technical modifier that contradicts
+        the code's component is a finding. ``billed``: the codes are billed lines (a claim), so a code
+        with no modifiers has none; otherwise only the codes named in ``modifiers`` are judged on them.
+        ``course_codes``: every code of the course, when known (a claim): a requirement that spans the
+        course is then met or not, instead of "fine if the course has it". ``pos``: the place of service
+        billed ("22"), for the rules about what a professional claim from a hospital carries.
 
         ``asked``: the codes the question asks about, when it names others as context ("we billed
         77301 and 77295; is 77300 bundled?" asks about 77300). The verdict covers what was asked: the
@@ -432,12 +609,118 @@ class RuleChecker:
             inside = sum(code in focus for code in pair)
             return inside == 2 or (inside == 1 and len(focus) == 1)
 
+        mods = _modifier_map(modifiers)
+        course = frozenset(course_codes) if course_codes is not None else None
         findings: list[Finding] = []
         for code in ordered:
-            single = self._single(code, ordered, dos, setting, alone and len(ordered) == 1, without)
+            single = self._single(code, ordered, dos, setting, alone and len(ordered) == 1, mods, billed, course, pos)
             findings.extend(f if code in focus else replace(f, asked=False) for f in single)
         for a, b in combinations(ordered, 2):
-            findings.extend(f if is_asked((a, b)) else replace(f, asked=False) for f in self._pair(a, b, dos, setting))
+            pair = self._pair(a, b, dos, setting, mods, billed)
+            findings.extend(f if is_asked((a, b)) else replace(f, asked=False) for f in pair)
         verdict = overall_verdict(f for f in findings if f.asked)
         asked_codes = tuple(code for code in ordered if code in focus) if len(focus) < len(ordered) else ()
         return RuleCheck(verdict, tuple(findings), dos, setting, ordered, scope, asked_codes)
+
+    def unit_findings(
+        self,
+        code: str,
+        *,
+        setting: str,
+        units_by_date: Mapping[date, int],
+        fractions: int | None,
+    ) -> list[Finding]:
+        """Units billed for one code in one course, against the rules that give a limit in numbers
+        (``max_units`` per date, session, course or 5 fractions) and the one-of sets (``codes_a ==
+        codes_b`` with span date or course: one unit per date or per course). A code with no such rule
+        gets no finding: faqbot never makes a limit up. Payer rules are left out (a claim names no payer).
+        Verdicts: ``not_allowed`` over a published limit, ``depends`` where the rule leaves room (a
+        second session, a rule of thumb, left-over fractions the rule does not count), else ``allowed``."""
+        if not units_by_date:
+            return []
+        first = min(units_by_date)
+        total = sum(units_by_date.values())
+        findings: list[Finding] = []
+        for rule in self._by_code.get(code, ()):
+            if code not in rule.codes_a or rule.setting.startswith("payer:") or _applies(rule, setting) == "no":
+                continue
+            if rule.relation == "frequency" and rule.max_units is not None:
+                findings.extend(self._unit_limit(rule, code, setting, units_by_date, first, total, fractions))
+            elif (
+                rule.relation == "mutually_exclusive"
+                and rule.span in ("date", "course")
+                and set(rule.codes_a) == set(rule.codes_b)
+                and rule.in_effect(first)
+            ):
+                findings.extend(self._one_of(rule, code, setting, units_by_date, first, total))
+        return findings
+
+    def _one_of(
+        self, rule: Rule, code: str, setting: str, units_by_date: Mapping[date, int], first: date, total: int
+    ) -> list[Finding]:
+        others = ", ".join(c for c in rule.codes_a if c != code)
+        if rule.span == "course":
+            if total <= 1:
+                return []
+            why = (
+                f"{code} is billed {total} times in the course: only one of {code}, {others} per course. {rule.reason}"
+            )
+            return [self._finding(rule, (code,), "units", "not_allowed", why, setting)]
+        out = []
+        for day, units in sorted(units_by_date.items()):
+            if units > 1 and rule.in_effect(day):
+                why = f"{code}: {units} units on one date: only one of {code}, {others} per date. {rule.reason}"
+                out.append(self._finding(rule, (code,), "units", "not_allowed", why, setting, dos=day))
+        return out
+
+    def _unit_limit(
+        self,
+        rule: Rule,
+        code: str,
+        setting: str,
+        units_by_date: Mapping[date, int],
+        first: date,
+        total: int,
+        fractions: int | None,
+    ) -> list[Finding]:
+        assert rule.max_units is not None
+        over: Verdict = "depends" if rule.rule_of_thumb else "not_allowed"
+        if rule.per in ("date", "session"):
+            out = []
+            for day, units in sorted(units_by_date.items()):
+                if units <= rule.max_units or not rule.in_effect(day):
+                    continue
+                why = f"{code}: {units} units on one date of service; limit: {rule.limit}. {rule.reason}"
+                if rule.per == "session":  # a second session after a distinct break, or a line summing dates
+                    why += " Give one line per date of service; a second session the same day needs a distinct break."
+                verdict: Verdict = "depends" if rule.per == "session" else over
+                out.append(self._finding(rule, (code,), "units", verdict, why, setting, dos=day))
+            return out
+        if not rule.in_effect(first):
+            return []
+        within: list[Finding] = []  # within the limit: said only where the rule applies as written
+        direct = _applies(rule, setting) == "direct"
+        if rule.per == "course":
+            if total <= rule.max_units:
+                counted = f"{code}: {total} in the course."
+                return [self._finding(rule, (code,), "units", "allowed", counted, setting)] if direct else within
+            why = f"{code}: {total} units in the course; limit: {rule.limit}. {rule.reason}"
+            return [self._finding(rule, (code,), "units", over, why, setting)]
+        # per 5 fractions
+        if fractions is None:
+            why = (
+                f"{code} is counted per 5 fractions ({rule.limit}), and the number of fractions is not known: "
+                f"the course has no delivery lines (give the number of fractions). {rule.reason}"
+            )
+            return [self._finding(rule, (code,), "units", "depends", why, setting)]
+        allowed = allowed_units(rule, fractions)
+        counted = f"{code}: {total} units billed for {fractions} fractions, {allowed} expected ({rule.limit})."
+        if total > allowed:
+            if rule.leftover_from is None and total <= max(1, math.ceil(fractions / 5)) * rule.max_units:
+                why = f"{counted} The unit over the count is for {fractions % 5} left-over fractions, which the rule does not count. {rule.reason}"
+                return [self._finding(rule, (code,), "units", "depends", why, setting)]
+            return [self._finding(rule, (code,), "units", over, f"{counted} {rule.reason}", setting)]
+        if total < allowed and rule.leftover_from is not None:
+            why = f"{counted} Fewer units than the fractions earn: check for a missing unit. {rule.reason}"
+            return [self._finding(rule, (code,), "units", "depends", why, setting)]
+        return [self._finding(rule, (code,), "units", "allowed", counted, setting)] if direct else within

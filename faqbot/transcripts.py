@@ -174,11 +174,14 @@ def _parse_turn(raw: dict[str, Any], where: str, defaults: dict[str, Any], line:
 
 
 def transcript_files(paths: Iterable[Path]) -> list[Path]:
-    """Files named, and *.toml files in folders named (recursively), sorted; missing paths raise."""
+    """Files named, and *.toml files in folders named (recursively), sorted; missing paths raise.
+    Example claims (``*.claim.toml``, see ``faqbot.claim_examples``) are not transcripts: left out."""
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
-            out.extend(sorted(p for p in path.rglob("*.toml") if p.is_file()))
+            out.extend(sorted(p for p in path.rglob("*.toml") if p.is_file() and not p.name.endswith(".claim.toml")))
+        elif path.is_file() and path.name.endswith(".claim.toml"):
+            continue
         elif path.is_file():
             out.append(path)
         else:
@@ -250,11 +253,17 @@ def _toml_str(value: str) -> str:
     return f'"{escaped}"'
 
 
-def junit_xml(results: list[TurnResult]) -> str:
-    """JUnit XML, one testcase per turn, one testsuite per transcript file."""
+def junit_xml(results: list[TurnResult], claims: Iterable[Any] = ()) -> str:
+    """JUnit XML, one testcase per turn, one testsuite per transcript file; ``claims``
+    (``faqbot.claim_examples.ClaimExampleResult``) one testcase each, in a suite per file."""
     from xml.etree import ElementTree as ET
 
-    root = ET.Element("testsuites", tests=str(len(results)), failures=str(sum(not r.passed for r in results)))
+    claims = list(claims)
+    root = ET.Element(
+        "testsuites",
+        tests=str(len(results) + len(claims)),
+        failures=str(sum(not r.passed for r in [*results, *claims])),
+    )
     suites: dict[Path, ET.Element] = {}
     for result in results:
         path = result.transcript.path
@@ -271,6 +280,16 @@ def junit_xml(results: list[TurnResult]) -> str:
         if not result.passed:
             failure = ET.SubElement(case, "failure", message="; ".join(result.failures))
             failure.text = "\n".join(result.failures)
+    for claim in claims:
+        path = claim.example.path
+        suite = ET.SubElement(root, "testsuite", name=claim.example.name, file=str(path))
+        suites[path] = suite
+        case = ET.SubElement(
+            suite, "testcase", classname=str(path), name=f"claim: {claim.example.name}", file=str(path)
+        )
+        if not claim.passed:
+            failure = ET.SubElement(case, "failure", message="; ".join(claim.failures))
+            failure.text = "\n".join(claim.failures)
     for suite in suites.values():
         cases = list(suite)
         suite.set("tests", str(len(cases)))

@@ -29,7 +29,7 @@ from faqbot.ui.conversation import Conversation, Turn, welcome_markdown
 from faqbot.ui.error_screen import KnowledgeErrorScreen
 from faqbot.ui.export import conversation_markdown, default_export_dir, write_export
 from faqbot.ui.help_screen import HelpScreen
-from faqbot.ui.question_input import QuestionInput
+from faqbot.ui.question_input import PASTED_LINE_BREAK, QuestionInput
 from faqbot.ui.suggestions import SuggestionList, suggestion_choices
 
 if TYPE_CHECKING:
@@ -161,7 +161,7 @@ class FaqbotApp(App[None]):
     def _question_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         event.input.value = ""
-        self.ask(event.value)
+        self.ask(event.value.replace(PASTED_LINE_BREAK, "\n"))  # a multi-line paste keeps its lines
 
     @on(SuggestionList.Chosen)
     def _suggestion_chosen(self, event: SuggestionList.Chosen) -> None:
@@ -191,6 +191,17 @@ class FaqbotApp(App[None]):
         if self.engine is None:
             await turn.show_error("No answer: the knowledge base could not be loaded.")
             return
+        from faqbot.claim_lines import looks_like_claim
+
+        if looks_like_claim(turn.question):  # pasted claim lines: a claim check, not a question answer
+            from faqbot.claim_check import check_claim
+            from faqbot.claim_lines import read_claim
+
+            await turn.show_claim(check_claim(self.engine.checker, read_claim(turn.question)))
+            conversation.retire_suggestions(keep=turn)
+            self.refresh_bindings()
+            self.call_after_refresh(conversation.scroll_to_widget, turn, animate=False, top=True)
+            return
         answer = self.engine.answer(turn.question, as_of=self.as_of)
         choices = suggestion_choices(answer, self.engine.scan(answer.question).mentions)
         await turn.show_answer(answer, choices)
@@ -200,7 +211,7 @@ class FaqbotApp(App[None]):
         self.call_after_refresh(conversation.scroll_to_widget, turn, animate=False, top=True)
 
     def answered_turns(self) -> list[Turn]:
-        return [turn for turn in self.query_one(Conversation).turns if turn.answer is not None]
+        return [t for t in self.query_one(Conversation).turns if t.answer is not None or t.claim is not None]
 
     # -- actions ------------------------------------------------------------------------------
 
@@ -271,8 +282,15 @@ class FaqbotApp(App[None]):
         if not turns:
             self.notify("Nothing to export yet: ask a question first.", severity="warning")
             return None
+        items: list = []
+        for turn in turns:
+            choices = tuple(choice.question for choice in turn.choices)
+            if turn.answer is not None:
+                items.append((turn.answer, choices))
+            elif turn.claim is not None:
+                items.append(((turn.question, turn.claim), choices))
         markdown = conversation_markdown(
-            ((turn.answer, tuple(choice.question for choice in turn.choices)) for turn in turns if turn.answer),
+            items,
             exported_at=datetime.now(),
             kb_root=self.kb_dir,
         )

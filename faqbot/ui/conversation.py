@@ -15,10 +15,12 @@ from faqbot.ui.answer_view import AnswerView
 from faqbot.ui.suggestions import SuggestionChoice
 
 if TYPE_CHECKING:  # the engine imports scikit-learn: keep it off the UI's start-up path
+    from faqbot.claim_check import ClaimReport
     from faqbot.engine import Answer
 
 
 SHORT_DISCLAIMER = "Reference information, not billing advice."
+CLAIM_LINES_SHOWN = 4  # pasted claim lines shown above the claim view
 
 
 def welcome_markdown(keys: str = "", disclaimer: str = SHORT_DISCLAIMER) -> str:
@@ -44,6 +46,7 @@ class Turn(Vertical):
         super().__init__(classes="turn")
         self.question = question
         self.answer: Answer | None = None
+        self.claim: ClaimReport | None = None  # several pasted claim lines get a claim check instead
         self.choices: tuple[SuggestionChoice, ...] = ()
 
     def compose(self) -> ComposeResult:
@@ -62,6 +65,20 @@ class Turn(Vertical):
         self.answer, self.choices = answer, choices
         await self.query(".pending").remove()
         await self.mount(AnswerView(answer, choices))
+
+    async def show_claim(self, report: ClaimReport) -> None:
+        from faqbot.ui.claim_view import ClaimView
+
+        self.claim = report
+        lines = self.question.splitlines()
+        if len(lines) > CLAIM_LINES_SHOWN:  # the claim view's table lists every line: keep the answer in sight
+            shown = "\n".join(lines[:CLAIM_LINES_SHOWN])
+            more = len(lines) - CLAIM_LINES_SHOWN
+            self.query_one(QuestionView).update(
+                Content(f"{shown}\n… {more} more lines (every line is in the table below)")
+            )
+        await self.query(".pending").remove()
+        await self.mount(ClaimView(report))
 
     async def show_error(self, message: str) -> None:
         await self.query(".pending").remove()

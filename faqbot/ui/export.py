@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from faqbot.ui.answer_markdown import answer_markdown, escape_markdown
 
 if TYPE_CHECKING:  # the engine imports scikit-learn: keep it off the UI's start-up path
+    from faqbot.claim_check import ClaimReport
     from faqbot.engine import Answer
 
 
@@ -22,10 +23,15 @@ def default_export_dir() -> Path:
 
 
 def conversation_markdown(
-    turns: Iterable[tuple[Answer, tuple[str, ...]]], *, exported_at: datetime, kb_root: Path | None = None
+    turns: Iterable[tuple[Answer | tuple[str, ClaimReport], tuple[str, ...]]],
+    *,
+    exported_at: datetime,
+    kb_root: Path | None = None,
 ) -> str:
-    """The whole conversation as one Markdown document: each answer with its suggestions, then the disclaimer."""
+    """The whole conversation as one Markdown document: each answer with its suggestions (a claim check
+    as ``(pasted text, report)``), then the disclaimer."""
     from faqbot.disclaimer import DISCLAIMER
+    from faqbot.ui.claim_view import claim_markdown
 
     turns = list(turns)
     head = [
@@ -33,7 +39,14 @@ def conversation_markdown(
         f"Exported {exported_at.strftime('%Y-%m-%d %H:%M')} · {len(turns)} question(s)"
         + (f" · knowledge base {escape_markdown(kb_root.name)}" if kb_root else ""),
     ]
-    body = [answer_markdown(answer, suggestions=suggestions) for answer, suggestions in turns]
+    if any(isinstance(item, tuple) for item, _ in turns):
+        head.append(
+            "**This export may contain patient data** (pasted claim lines): share it only where that is allowed."
+        )
+    body = [
+        claim_markdown(*item) if isinstance(item, tuple) else answer_markdown(item, suggestions=suggestions)
+        for item, suggestions in turns
+    ]
     tail = [f"---\n\n*{escape_markdown(DISCLAIMER)}*"]
     return "\n\n".join(head + body + tail) + "\n"
 

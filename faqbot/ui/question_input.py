@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.binding import Binding
 from textual.widgets import Input
 
 from faqbot.ui.conversation import Turn
 from faqbot.ui.suggestions import SuggestionList
+
+# A paste of several lines (claim lines) is kept in the one-line box with this between its lines; the
+# app turns it back into line breaks when the question is asked.
+PASTED_LINE_BREAK = " ⏎ "
 
 
 class QuestionInput(Input):
@@ -41,6 +46,15 @@ class QuestionInput(Input):
         self.history: list[str] = []
         self._position: int | None = None  # index into history while browsing it; None = editing the draft
         self._draft = ""
+
+    def _on_paste(self, event: events.Paste) -> None:
+        """Several pasted lines (a claim) are kept, joined by ⏎, instead of only the first."""
+        lines = [line.strip() for line in event.text.splitlines() if line.strip()]
+        if len(lines) < 2:
+            return  # the Input's own handler (called next) pastes it
+        event.stop()
+        event.prevent_default()  # the Input's own handler would paste the first line again
+        self.insert_text_at_cursor(PASTED_LINE_BREAK.join(lines))
 
     def remember(self, question: str) -> None:
         """Add an asked question to the history (no immediate repeats) and stop browsing."""
