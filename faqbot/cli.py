@@ -100,6 +100,9 @@ def _engine(args: argparse.Namespace):
     return Faqbot.from_path(args.kb or default_kb_dir())
 
 
+kb_engine = _engine  # for the command modules beside this one (curate_cli)
+
+
 def input_lines(stream: IO[str]) -> Iterator[str]:
     """The lines of ``stream`` as batch mode reads them: split at LF, CRLF or a bare CR, blank lines
     kept, bytes that are not UTF-8 replaced by U+FFFD (so the output is always valid UTF-8)."""
@@ -153,6 +156,7 @@ def _cmd_ask(args: argparse.Namespace) -> int:
             question = line.strip()
             if question:
                 answer = engine.answer(question, as_of=args.as_of, setting=setting)
+                _log_answer(args, answer)
             else:
                 answer = empty_question_answer(args.as_of or date.today())
             text = json.dumps(answer.to_dict(), ensure_ascii=False) + "\n"
@@ -170,6 +174,7 @@ def _cmd_ask(args: argparse.Namespace) -> int:
         )
     engine = _engine(args)
     answer = engine.answer(question, as_of=args.as_of, setting=setting)
+    _log_answer(args, answer)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -177,6 +182,21 @@ def _cmd_ask(args: argparse.Namespace) -> int:
 
         print(format_answer(answer))
     return EXIT_OK
+
+
+def _log_answer(args: argparse.Namespace, answer) -> None:
+    """With ``--log``: a refusal or a low-confidence answer goes to the question log (masked)."""
+    if not args.log:
+        return
+    from datetime import datetime
+
+    from faqbot.question_log import QuestionLog, default_log_path, logging_disabled, record_for, worth_logging
+
+    if worth_logging(answer) and not logging_disabled():
+        try:
+            QuestionLog(default_log_path()).append([record_for(answer, asked_at=datetime.now(), origin="ask")])
+        except OSError as exc:
+            print(f"faqbot ask: could not write the question log: {shown(exc)}", file=sys.stderr)
 
 
 def resolve_lookup(terms: Sequence[str], engine) -> tuple[list[str], list[str]]:
@@ -456,6 +476,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print JSON (one object per line when reading stdin)")
     ask.add_argument("--as-of", type=_iso_date, default=None, help="answer as of this date (default today)")
     ask.add_argument("--setting", choices=("practitioner", "hospital", "any"), default=None)
+    ask.add_argument(
+        "--log", action="store_true", help="write refusals and low-confidence answers to the question log (masked)"
+    )
     _add_kb(ask)
     ask.set_defaults(func=_cmd_ask)
 
@@ -525,6 +548,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--json", action="store_true")
     _add_kb(evaluation)
     evaluation.set_defaults(func=_cmd_eval)
+    from faqbot.curate_cli import add_curate_parser
+
+    add_curate_parser(sub, _add_kb)
     return parser
 
 

@@ -10,12 +10,14 @@ import os
 import re
 import tomllib
 from collections.abc import Iterator
+from itertools import chain
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from faqbot.codes import expand_range, is_normal_code
+from faqbot.drafts import drafts_path, is_complete
 from faqbot.model import (
     ASPECTS,
     PAIR_RELATIONS,
@@ -200,6 +202,17 @@ def _main_and_extra_records(root: Path, name: str, table: str, key: str, problem
     yield from _records(root, f"{name}/*.toml", table, key, problems, required=False)
 
 
+def _draft_records(root: Path, problems: list[Problem]) -> Iterator[_Record]:
+    """The drafts (``drafts.toml``) a person has completed: served and validated like any entry."""
+    path = drafts_path(root)
+    if not path.is_file():
+        return
+    rel = _rel(path, root)
+    for data in _tables(_read_toml(path, root, problems), "entry", rel, problems):
+        if is_complete(data):
+            yield _Record(data, rel, "entry", "id", problems)
+
+
 def _check_sources(record: _Record, ids: tuple[str, ...], sources: dict[str, Source]) -> None:
     for source_id in ids:
         if source_id not in sources:
@@ -358,7 +371,7 @@ def _load_entries(
     seen: dict[str, str] = {}
     phrasings: dict[str, str] = {}
     known = set(codes)
-    for r in _records(root, "faq/*.toml", "entry", "id", problems):
+    for r in chain(_records(root, "faq/*.toml", "entry", "id", problems), _draft_records(root, problems)):
         rel = r.file
         r.unknown_fields(_ENTRY_FIELDS)
         aspect = r.text("aspect")

@@ -169,6 +169,12 @@ class KnowledgeBase:
     out_of_scope: tuple[ScopeTopic, ...] = ()
     # Questions faqbot must refuse: negatives for learning the ranking weights (refusals.toml).
     refusal_examples: tuple[str, ...] = ()
+    # The folders it was loaded from, shipped first, local last (one folder: just ``root``).
+    layers: tuple[Path, ...] = ()
+
+    @property
+    def roots(self) -> tuple[Path, ...]:
+        return self.layers or (self.root,)
 
     def codes_in_family(self, family: str) -> tuple[CodeCard, ...]:
         return tuple(card for card in self.codes.values() if card.family == family)
