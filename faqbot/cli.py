@@ -298,6 +298,10 @@ def _cmd_kb_validate(args: argparse.Namespace) -> int:
         f"knowledge base OK: {len(kb.entries)} entries, {len(kb.codes)} codes, {len(kb.families)} families, "
         f"{len(kb.rules)} rules, {len(kb.sources)} sources ({root})"
     )
+    from faqbot.drafts import draft_notes
+
+    for note in draft_notes(kb.roots):
+        print(f"note: {shown(note)}")
     return EXIT_OK
 
 

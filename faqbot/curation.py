@@ -457,7 +457,6 @@ def _append_alternates(path: Path, entry_id: str, questions: Sequence[str], *, n
         raise CurationError(f"{path}: entry '{entry_id}' has no alternates list to add to")
     for number, question in enumerate(questions):
         alternates.add_line(question, indent="  ", comment=note if number == 0 else None)
-    alternates.add_line(indent="")
     path.write_text(tomlkit.dumps(doc), encoding="utf-8")
 
 

@@ -18,6 +18,7 @@ DRAFTS_HEADER = """\
 # A draft is not served until a person writes its answer (in our own words), cites at least one
 # source id from sources/ and sets `reviewed` to the day they checked it (no quotes). Then
 # `faqbot kb validate` checks it like any entry, and faqbot answers with it.
+
 """
 
 
