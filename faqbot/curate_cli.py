@@ -64,8 +64,18 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
     _, log, records, bad, groups = _groups(args)
     if args.json:
-        print(json.dumps({"log": str(log.path), "records": len(records), "unreadable_lines": bad,
-                          "groups": [g.to_dict() for g in groups]}, indent=2, ensure_ascii=False))
+        print(
+            json.dumps(
+                {
+                    "log": str(log.path),
+                    "records": len(records),
+                    "unreadable_lines": bad,
+                    "groups": [g.to_dict() for g in groups],
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
     else:
         print(format_groups(groups, log_path=log.path, records=len(records), skipped_lines=bad))
     return EXIT_OK
@@ -79,7 +89,11 @@ def _cmd_attach(args: argparse.Namespace) -> int:
     try:
         group = find_group(groups, args.group)
         result = attach_group(
-            group, args.entry_id, engine, allow_drop=max(0, args.allow_drop), progress=lambda step: print(f"faqbot curate: {step} ...", file=sys.stderr)
+            group,
+            args.entry_id,
+            engine,
+            allow_drop=max(0, args.allow_drop),
+            progress=lambda step: print(f"faqbot curate: {step} ...", file=sys.stderr),
         )
     except CurationError as exc:
         print(f"faqbot curate attach: {shown(exc)}", file=sys.stderr)
@@ -96,8 +110,10 @@ def _cmd_attach(args: argparse.Namespace) -> int:
                 if result.weights_file
                 else "the ranking weights in use still hold (relearned, within the staleness tolerance)"
             )
-            print(f"attached {len(result.added)} question(s) of group {result.group} to {result.entry_id} "
-                  f"in {result.file}; {weights}")
+            print(
+                f"attached {len(result.added)} question(s) of group {result.group} to {result.entry_id} "
+                f"in {result.file}; {weights}"
+            )
         else:
             print(f"refused: the quality figures dropped ({'; '.join(result.refused_because)}); nothing changed")
     return EXIT_OK if result.kept else EXIT_FAIL
@@ -116,6 +132,8 @@ def _cmd_draft(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:
-        print(f"drafted entry '{result.entry_id}' in {result.file} ({1 + len(result.alternates)} phrasing(s)); "
-              "it is not served until you write its answer, cite a source and set reviewed")
+        print(
+            f"drafted entry '{result.entry_id}' in {result.file} ({1 + len(result.alternates)} phrasing(s)); "
+            "it is not served until you write its answer, cite a source and set reviewed"
+        )
     return EXIT_OK

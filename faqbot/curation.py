@@ -137,7 +137,9 @@ def _chosen_label(record: LogRecord) -> str:
     }.get(record.kind, "(refused)")
 
 
-def cluster(texts: Sequence[str], code_sets: Sequence[frozenset[str]], *, similarity: float = GROUP_SIMILARITY) -> list[int]:
+def cluster(
+    texts: Sequence[str], code_sets: Sequence[frozenset[str]], *, similarity: float = GROUP_SIMILARITY
+) -> list[int]:
     """A cluster label per text: TF-IDF cosine (character 3-5-grams within words and words, stop words
     left out), average link, cut at ``similarity``; texts naming codes, none of them shared, never
     share a cluster."""
@@ -181,7 +183,7 @@ def attention_groups(records: Sequence[LogRecord], engine: Faqbot) -> list[Group
     for indices in members.values():
         records_in = [r for i in indices for r in unique[keys[i]]]
         records_in.sort(key=lambda r: r.asked_at)
-        asked = Counter()
+        asked: Counter[str] = Counter()
         first_text: dict[str, str] = {}
         for r in records_in:
             key = phrasing_key(r.question)
@@ -399,7 +401,9 @@ def attach_group(
                 p.write_bytes(content)
 
     try:
-        _append_alternates(path, entry_id, added, note=f"faqbot curate {group.id}, {(today or date.today()).isoformat()}")
+        _append_alternates(
+            path, entry_id, added, note=f"faqbot curate {group.id}, {(today or date.today()).isoformat()}"
+        )
         new_kb, problems = _validate(kb.roots)
         if new_kb is None:
             raise CurationError("the change does not validate: " + "; ".join(str(p) for p in problems[:3]))
@@ -502,9 +506,7 @@ def draft_group(group: Group, engine: Faqbot, *, root: Path | None = None) -> Dr
     root = root or kb.roots[-1]
     usable, skipped = alternates_to_add(group, kb)
     if not usable:
-        raise CurationError(
-            f"nothing to draft from group {group.id}: " + "; ".join(f"{q!r}: {w}" for q, w in skipped)
-        )
+        raise CurationError(f"nothing to draft from group {group.id}: " + "; ".join(f"{q!r}: {w}" for q, w in skipped))
     path = drafts_path(root)
     doc = tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else tomlkit.parse(DRAFTS_HEADER)
     drafts = doc.get("entry")
@@ -571,7 +573,10 @@ def format_groups(groups: Sequence[Group], *, log_path: Path, records: int, skip
             mark = " (named in feedback)" if c.named_by_feedback else ""
             score = f" ({c.score:.2f})" if c.score > 0 else ""
             lines.append(f"       candidate {c.entry_id}{score}{mark}")
-    lines += ["", "faqbot curate attach GROUP ENTRY_ID adds a group's questions to an entry; draft GROUP starts a new one."]
+    lines += [
+        "",
+        "faqbot curate attach GROUP ENTRY_ID adds a group's questions to an entry; draft GROUP starts a new one.",
+    ]
     return "\n".join(lines)
 
 

@@ -14,12 +14,12 @@ from typing import Any, Literal
 
 from faqbot.codes import CodeScan, close_codes, find_mentions, range_problems, recognize
 from faqbot.kb_weights import WeightsFileError, load_kb_weights
-from faqbot.knowledge import KnowledgeError, Problem, load_knowledge
+from faqbot.knowledge import KnowledgeError, KnowledgePath, Problem, load_knowledge
 from faqbot.model import CodeCard, Entry, KnowledgeBase
 from faqbot.question_context import codes_left_out, read_context
 from faqbot.question_reading import QuestionReading, asked_codes, modifiers_named, read_question, text_covers
 from faqbot.ranking import Ranker, RankingWeights, Scored, question_intent
-from faqbot.rules import VERDICT_WORDS, RuleCheck, RuleChecker, SourceRef, _iso, jsonable, setting_label
+from faqbot.rules import LOCAL_POLICY, VERDICT_WORDS, RuleCheck, RuleChecker, SourceRef, _iso, jsonable, setting_label
 from faqbot.text_index import default_cache_dir
 
 Status = Literal["answered", "no_match"]
@@ -216,7 +216,9 @@ class Faqbot:
             try:
                 weights = load_kb_weights(kb.roots)
             except WeightsFileError as exc:
-                raise KnowledgeError([Problem(str(exc).split(": ", 1)[0], "", "", str(exc).split(": ", 1)[-1])]) from None
+                raise KnowledgeError(
+                    [Problem(str(exc).split(": ", 1)[0], "", "", str(exc).split(": ", 1)[-1])]
+                ) from None
         self.ranker = Ranker(
             kb.entries, self.known, abbreviations=kb.abbreviations, cache_dir=cache_dir, weights=weights
         )
@@ -224,7 +226,7 @@ class Faqbot:
         self.reviewed_until = max((entry.reviewed for entry in kb.entries), default=date.min)
 
     @classmethod
-    def from_path(cls, kb_dir: Path | None = None) -> Faqbot:
+    def from_path(cls, kb_dir: KnowledgePath | None = None) -> Faqbot:
         """Load, validate and index a knowledge folder, reusing a cached fitted index when there is one."""
         return cls(load_knowledge(kb_dir), cache_dir=default_cache_dir())
 
@@ -454,6 +456,13 @@ class Faqbot:
             speaking = trusted[:1]
         if speaking:
             scored, entry = speaking[0]
+            if entry.layer > 0:
+                local = self.kb.roots[entry.layer].name
+                base["notices"] = (
+                    f"{LOCAL_POLICY}: this answer is your help desk's own entry (folder {local}), "
+                    "not the shipped knowledge base.",
+                    *notices,
+                )
             return Answer(
                 status="answered",
                 entry_id=entry.id,

@@ -109,6 +109,7 @@ class Entry:
     seed: bool = False
     file: str = ""
     aspect: Aspect = "definition"
+    layer: int = 0  # 0: the first (shipped) knowledge folder; 1 and up: local folders layered over it
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +134,7 @@ class Rule:
     # requires: where the primary code must be. "claim": billed with it; "course": anywhere in the
     # course, on any date (an IMRT device needs an IMRT plan in the course, not on the same claim).
     span: Literal["claim", "course"] = "claim"
+    layer: int = 0  # 0: the first (shipped) knowledge folder; 1 and up: local folders layered over it
 
     def in_effect(self, dos: date) -> bool:
         """True when the rule applies on this date of service (effective_from <= dos < effective_to)."""
@@ -154,6 +156,18 @@ class ScopeTopic:
         return any(re.search(rf"(?<!\w){pattern}(?!\w)", text, re.IGNORECASE) for pattern in self.patterns)
 
 
+@dataclass(frozen=True, slots=True)
+class Override:
+    """A record of a later knowledge folder that replaces one of an earlier folder with the same id."""
+
+    kind: str  # source | family | code | entry | rule | topic
+    id: str
+    file: str  # the replacing record's file (its folder first)
+    replaced_file: str
+    reviewed: date | None = None
+    replaced_reviewed: date | None = None
+
+
 @dataclass(frozen=True)
 class KnowledgeBase:
     """Everything loaded from one knowledge folder, already validated."""
@@ -171,6 +185,7 @@ class KnowledgeBase:
     refusal_examples: tuple[str, ...] = ()
     # The folders it was loaded from, shipped first, local last (one folder: just ``root``).
     layers: tuple[Path, ...] = ()
+    overrides: tuple[Override, ...] = ()
 
     @property
     def roots(self) -> tuple[Path, ...]:

@@ -43,8 +43,12 @@ _DOB = re.compile(rf"(?<!\w)({_DOB_WORD})(\s*[:#\-–]?\s*)({_DATE})(?!\w)", re.
 # "patient"/"pt"/"name" when the question also gives a date of birth.
 _NAME_WORD = r"[A-Z][a-zA-Z'’\-]+"
 _NAME = rf"(?-i:{_NAME_WORD}(?:,?\s+{_NAME_WORD}){{0,2}})"
-_NAME_BEFORE_DOB = re.compile(rf"(?<![\w\[])({_NAME})(\s*[,(\-–:]?\s*\(?\s*)(?=(?i:{_DOB_WORD})\s*[:#\-–]?\s*(?i:{_DATE}|\[DOB\]))")
-_NAME_AFTER_LABEL = re.compile(rf"(?<!\w)((?:patient|pt\.?|name|member)(?:\s+name)?\s*[:#\-–]?\s*)({_NAME})", re.IGNORECASE)
+_NAME_BEFORE_DOB = re.compile(
+    rf"(?<![\w\[])({_NAME})(\s*[,(\-–:]?\s*\(?\s*)(?=(?i:{_DOB_WORD})\s*[:#\-–]?\s*(?i:{_DATE}|\[DOB\]))"
+)
+_NAME_AFTER_LABEL = re.compile(
+    rf"(?<!\w)((?:patient|pt\.?|name|member)(?:\s+name)?\s*[:#\-–]?\s*)({_NAME})", re.IGNORECASE
+)
 _NOT_NAMES = frozenset(
     "patient pt the a an our my his her their this that with and for dob date born birth name member "
     "medicare medicaid cpt hcpcs mrn id can is are was we i for to on of about from by at in".split()
@@ -86,7 +90,9 @@ def mask_patient_data(text: str) -> str:
     masked = _DOB.sub(lambda m: m.group(1) + m.group(2) + "[DOB]", masked)
     if has_dob:
         masked = _NAME_AFTER_LABEL.sub(lambda m: _mask_name(m, 2), masked)
-    masked = _MEMBER_ID.sub(lambda m: m.group(1) + "[member id]" if re.search(r"\d", m.group(2)) else m.group(0), masked)
+    masked = _MEMBER_ID.sub(
+        lambda m: m.group(1) + "[member id]" if re.search(r"\d", m.group(2)) else m.group(0), masked
+    )
     masked = _MRN.sub(lambda m: m.group(1) + "[MRN]" if re.search(r"\d", m.group(2)) else m.group(0), masked)
     return _SSN.sub("[SSN]", masked)
 

@@ -73,6 +73,7 @@ class Finding:
     rule_id: str | None = None
     sources: tuple[SourceRef, ...] = ()
     asked: bool = True  # about what the question asks (False: a pair among other codes it names)
+    local: bool = False  # the rule comes from a local knowledge folder (the help desk's own policy)
 
     @property
     def weakly_sourced(self) -> bool:
@@ -171,6 +172,10 @@ def _pair_verdict(rule: Rule) -> tuple[Verdict, tuple[str, ...], str]:
     return "not_allowed", (), f"{label} (no modifier indicator published)"
 
 
+# How a finding or an answer from a local knowledge folder (layered over the shipped one) says so.
+LOCAL_POLICY = "Local policy"
+
+
 class RuleChecker:
     """Checks code combinations against one knowledge base's rules."""
 
@@ -207,11 +212,14 @@ class RuleChecker:
                     f"Depends on setting/payer — in {setting_label(rule.setting)}: {VERDICT_WORDS[verdict]}. {reason}"
                 )
                 verdict = "depends"
+        if rule.layer > 0:
+            reason = f"{LOCAL_POLICY}: {reason}"
         return Finding(
             codes=codes,
             kind=kind,
             verdict=verdict,
             reason=reason,
+            local=rule.layer > 0,
             scope=rule.scope,
             setting=rule.setting,
             modifiers=modifiers,

@@ -98,8 +98,12 @@ def test_attach_refuses_and_restores_when_the_figures_drop(kb_dir, tmp_path, mon
     monkeypatch.setattr(learn_ranking, "learn_weights", lambda kb: RankingWeights((0.0,) * len(FEATURES), 0.0))
     before = {p: p.read_bytes() for p in kb.rglob("*") if p.is_file()}
     result = curation.attach_group(group, DEVICES, local)
-    assert not result.kept and result.refused_because == ("devset: handled right 0.900 -> 0.890, answered wrong 0.100 -> 0.100",)
-    assert {p: p.read_bytes() for p in kb.rglob("*") if p.is_file()} == before  # every file restored, no weights file left
+    assert not result.kept and result.refused_because == (
+        "devset: handled right 0.900 -> 0.890, answered wrong 0.100 -> 0.100",
+    )
+    assert {
+        p: p.read_bytes() for p in kb.rglob("*") if p.is_file()
+    } == before  # every file restored, no weights file left
 
 
 def test_figures_drop_counts_questions() -> None:
@@ -112,7 +116,10 @@ def test_figures_drop_counts_questions() -> None:
 
 def test_draft_writes_a_skeleton_that_validation_reports_as_not_served(kb_dir, tmp_path, capsys) -> None:
     kb = _copy(kb_dir, tmp_path)
-    questions = ["patient skipped the last week, what about management", "patient skipped the last week of treatment, what about the management code?"]
+    questions = [
+        "patient skipped the last week, what about management",
+        "patient skipped the last week of treatment, what about the management code?",
+    ]
     for question in questions:
         _run(capsys, "ask", "--log", "--kb", str(kb), question)
     code, out, _ = _run(capsys, "curate", "draft", "1", "--kb", str(kb), "--json")
@@ -128,7 +135,9 @@ def test_draft_writes_a_skeleton_that_validation_reports_as_not_served(kb_dir, t
 
     # A person completes it: it is served (and validated like any entry).
     text = (kb / "drafts.toml").read_text()
-    text = text.replace('answer = ""', 'answer = "Management is billed for the fractions given; see the counting rules."')
+    text = text.replace(
+        'answer = ""', 'answer = "Management is billed for the fractions given; see the counting rules."'
+    )
     text = text.replace("sources = []", 'sources = ["gn-cms-mln-modifier-59"]\nreviewed = 2026-12-03')
     (kb / "drafts.toml").write_text(text)
     code, _, err = _run(capsys, "kb", "validate", "--kb", str(kb))
@@ -184,5 +193,3 @@ def test_a_masked_question_is_never_attached(engine, tmp_path) -> None:
     added, skipped = alternates_to_add(group, engine.kb)
     assert added == [] and skipped[0][1] == "masked (it held patient data)"
     assert group.candidates[0].entry_id == DEVICES and group.candidates[0].named_by_feedback
-
-

@@ -54,7 +54,19 @@ def test_a_name_next_to_a_date_of_birth_never_reaches_the_log(names, born, style
 
 @settings(max_examples=100, deadline=None)
 @given(
-    label=st.sampled_from(["member id", "Member ID:", "subscriber #", "policy number", "MBI", "Medicare ID", "MRN", "MRN:", "medical record number"]),
+    label=st.sampled_from(
+        [
+            "member id",
+            "Member ID:",
+            "subscriber #",
+            "policy number",
+            "MBI",
+            "Medicare ID",
+            "MRN",
+            "MRN:",
+            "medical record number",
+        ]
+    ),
     value=st.from_regex(r"[A-Z0-9]{0,3}[0-9]{3,9}[A-Z0-9]{0,3}", fullmatch=True).filter(lambda v: len(v) >= 6),
     code=CODES,
 )
@@ -73,7 +85,9 @@ def test_masking_is_idempotent_and_never_fails(text) -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(
-    words=st.lists(st.sampled_from("can we bill the with and for weekly plan physics Medicare hospital on".split()), max_size=12),
+    words=st.lists(
+        st.sampled_from("can we bill the with and for weekly plan physics Medicare hospital on".split()), max_size=12
+    ),
     code=CODES,
     dos=DATES,
 )

@@ -16,6 +16,7 @@ from faqbot.ui.suggestions import SuggestionChoice
 
 if TYPE_CHECKING:  # the engine imports scikit-learn: keep it off the UI's start-up path
     from faqbot.engine import Answer
+    from faqbot.question_log import LogRecord
 
 
 SHORT_DISCLAIMER = "Reference information, not billing advice."
@@ -45,6 +46,7 @@ class Turn(Vertical):
         self.question = question
         self.answer: Answer | None = None
         self.choices: tuple[SuggestionChoice, ...] = ()
+        self.log_record: LogRecord | None = None  # the answer as the question log keeps it
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="question"):

@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from faqbot.knowledge import KnowledgePath, kb_folders
 from faqbot.ui.answer_markdown import answer_markdown, escape_markdown
 
 if TYPE_CHECKING:  # the engine imports scikit-learn: keep it off the UI's start-up path
@@ -22,7 +23,7 @@ def default_export_dir() -> Path:
 
 
 def conversation_markdown(
-    turns: Iterable[tuple[Answer, tuple[str, ...]]], *, exported_at: datetime, kb_root: Path | None = None
+    turns: Iterable[tuple[Answer, tuple[str, ...]]], *, exported_at: datetime, kb_root: KnowledgePath | None = None
 ) -> str:
     """The whole conversation as one Markdown document: each answer with its suggestions, then the disclaimer."""
     from faqbot.disclaimer import DISCLAIMER
@@ -31,7 +32,11 @@ def conversation_markdown(
     head = [
         "# faqbot conversation",
         f"Exported {exported_at.strftime('%Y-%m-%d %H:%M')} · {len(turns)} question(s)"
-        + (f" · knowledge base {escape_markdown(kb_root.name)}" if kb_root else ""),
+        + (
+            f" · knowledge base {escape_markdown(' + '.join(folder.name for folder in kb_folders(kb_root)))}"
+            if kb_root
+            else ""
+        ),
     ]
     body = [answer_markdown(answer, suggestions=suggestions) for answer, suggestions in turns]
     tail = [f"---\n\n*{escape_markdown(DISCLAIMER)}*"]
