@@ -110,7 +110,7 @@ class FaqbotApp(App[None]):
                     yield LoadingIndicator(id="status-spinner")
                     yield Label(Content("Loading the knowledge base…"), id="status-text")
             yield CodePanel(id="code-panel")
-        yield Footer()
+        yield Footer(compact=True)  # compact: every key, F5 and F6 included, fits 80 columns
 
     def on_mount(self) -> None:
         # After the first paint: the import in the loading thread holds the GIL for a second, and

@@ -121,7 +121,7 @@ class CurationScreen(ModalScreen[None]):
             self._status(f"Attaching group {group.id} to {entry_id}: quality before, relearning, quality after…")
             self.attach(group, entry_id)
 
-    @work(thread=True, exclusive=True, group="curation")
+    @work(thread=True, group="curation-attach")
     def attach(self, group: Group, entry_id: str) -> None:
         from faqbot.curation import CurationError, attach_group
         from faqbot.engine import Faqbot
