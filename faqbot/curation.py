@@ -32,7 +32,7 @@ from sklearn.preprocessing import normalize
 from tomlkit.items import AoT, Array, Table
 
 from faqbot.drafts import DRAFTS_HEADER, drafted_questions, drafts_path, phrasing_key
-from faqbot.engine import Faqbot
+from faqbot.engine import MATCH_THRESHOLD, Faqbot
 from faqbot.kb_weights import write_kb_weights
 from faqbot.knowledge import validate_knowledge
 from faqbot.model import ASPECTS, KnowledgeBase
@@ -259,13 +259,21 @@ class Figures:
 
 
 def quality_figures(engine: Faqbot, files: Sequence[Path]) -> tuple[Figures, ...]:
-    from faqbot.evaluate import evaluate, labeled_questions
+    """Handled right and answered wrong on each labeled set, as ``faqbot eval`` reports them at the
+    shipped threshold (one answer per question: no sweep, no baselines)."""
+    from faqbot.evaluate import Prediction, labeled_questions, score
     from faqbot.transcripts import parse_transcript
 
     out = []
     for path in files:
         items = labeled_questions([parse_transcript(path)])
-        report = evaluate(engine, items, baselines=False)["reports"][0]
+        predictions = []
+        for item in items:
+            answer = engine.answer(item.question, as_of=item.as_of)
+            answered = answer.status == "answered"
+            verdict = answer.rule_check.verdict if answer.rule_check else None
+            predictions.append(Prediction((), answered, (answer.entry_id or "none") if answered else "", verdict))
+        report = score("faqbot", items, predictions, MATCH_THRESHOLD)
         out.append(Figures(path.stem, len(items), report.handled_right, report.answered_wrong))
     return tuple(out)
 

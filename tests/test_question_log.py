@@ -39,7 +39,7 @@ TEMPLATES = st.sampled_from(
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(names=NAMES, born=DATES, style=DATE_STYLES, word=DOB_WORDS, sep=SEPARATORS, code=CODES, template=TEMPLATES)
 def test_a_name_next_to_a_date_of_birth_never_reaches_the_log(names, born, style, word, sep, code, template) -> None:
     name = " ".join(names)
@@ -76,14 +76,14 @@ def test_member_ids_and_record_numbers_are_masked(label, value, code) -> None:
     assert code in masked
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.text(max_size=120))
 def test_masking_is_idempotent_and_never_fails(text) -> None:
     once = mask_patient_data(text)
     assert mask_patient_data(once) == once
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     words=st.lists(
         st.sampled_from("can we bill the with and for weekly plan physics Medicare hospital on".split()), max_size=12
