@@ -99,3 +99,23 @@ async def test_the_loop_through_the_chat_app(tmp_path, monkeypatch):
         assert turn.answer.entry_id == DEVICES
     edited = Path(kb / "faq" / "planning.toml").read_text(encoding="utf-8")
     assert REFUSED in edited and REFUSED not in (KB_DIR / "faq" / "planning.toml").read_text(encoding="utf-8")
+
+
+async def test_the_curation_screen_drafts_an_entry(tmp_path):
+    kb = tmp_path / "knowledge"
+    shutil.copytree(KB_DIR, kb)
+    log = QuestionLog(tmp_path / "questions.jsonl")
+    app = FaqbotApp(kb_dir=kb, as_of=AS_OF, export_dir=tmp_path, engine=Faqbot.from_path(kb), question_log=log)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        for question in ("patient skipped the last week, what about management", "patient skipped the last week?"):
+            assert (await ask(app, pilot, question, type_it=False)).answer.status == "no_match"
+        await pilot.press("f6")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, CurationScreen) and len(screen.groups) == 1 and screen.groups[0].count == 2
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert screen.groups == []
+        assert any("not served until" in str(n.message) for n in app._notifications)
+    assert "patient skipped the last week" in (kb / "drafts.toml").read_text(encoding="utf-8")
