@@ -13,6 +13,7 @@ A tool, not the answer path: it may import scikit-learn and scipy.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import re
 from collections import Counter
@@ -47,6 +48,14 @@ MAX_CANDIDATES = 3
 # The labeled sets `attach` compares before and after (a source checkout has them).
 EVAL_DIR = Path(__file__).resolve().parents[1] / "tests" / "data"
 EVAL_SETS = ("devset.toml", "testset.toml", "realq-dev.toml", "realq-blind.toml")
+# Where attach copies a shipped entry in a local folder layered over it, and that file's header.
+ATTACHED_NAME = "attached.toml"
+ATTACHED_HEADER = """\
+# Shipped entries copied here by `faqbot curate attach`, with this help desk's own alternates. Each
+# replaces the shipped entry of the same id; `faqbot kb validate` warns when the shipped one has
+# been reviewed after the copy (then compare them and copy the new answer over).
+
+"""
 # A masked question carries placeholders, not words a caller would type: never an alternate.
 _PLACEHOLDER = re.compile(r"\[(?:name|DOB|member id|MRN|SSN)\]")
 
@@ -389,15 +398,19 @@ def attach_group(
     if entry is None:
         raise CurationError(f"no entry '{entry_id}' in the knowledge base (faqbot curate list names candidates)")
     added, skipped = alternates_to_add(group, kb)
-    path = _entry_file(kb, entry.file)
+    source_path = _entry_file(kb, entry.file)
+    # With layered folders, a shipped entry is copied into the local folder (where the alternates go):
+    # an update of faqbot replaces the shipped folder, never the local one, and the copy overrides
+    # the shipped entry (kb validate warns once the shipped one is reviewed again).
+    copy_to_local = entry.layer < len(kb.roots) - 1
+    path = kb.roots[-1] / "faq" / ATTACHED_NAME if copy_to_local else source_path
     if not added:
         raise CurationError(f"nothing to attach from group {group.id}: " + "; ".join(f"{q!r}: {w}" for q, w in skipped))
     files = default_eval_files() if eval_files is None else tuple(eval_files)
     progress(f"quality before, on {len(files)} labeled set(s)")
     before = quality_figures(engine, files)
 
-    layer = next(root for root in kb.roots if path.resolve().is_relative_to(root.resolve()))
-    local_weights = not _is_shipped(layer) or len(kb.roots) > 1
+    local_weights = not _is_shipped(kb.roots[-1]) or len(kb.roots) > 1
     weights_path = (kb.roots[-1] / "ranking_weights.toml") if local_weights else WEIGHTS_FILE
     saved = {p: (p.read_bytes() if p.exists() else None) for p in (path, weights_path)}
 
@@ -409,6 +422,8 @@ def attach_group(
                 p.write_bytes(content)
 
     try:
+        if copy_to_local:
+            _copy_entry(source_path, path, entry_id)
         _append_alternates(
             path, entry_id, added, note=f"faqbot curate {group.id}, {(today or date.today()).isoformat()}"
         )
@@ -458,6 +473,19 @@ def _entry_file(kb: KnowledgeBase, relative: str) -> Path:
         if candidate.is_file():
             return candidate
     raise CurationError(f"cannot find the file {relative!r} of the entry")
+
+
+def _copy_entry(source: Path, target: Path, entry_id: str) -> None:
+    """Copy an entry's table, formatting and comments kept, to the end of ``target`` (created if needed)."""
+    table = _entry_table(tomlkit.parse(source.read_text(encoding="utf-8")), entry_id)
+    doc = tomlkit.parse(target.read_text(encoding="utf-8") if target.exists() else ATTACHED_HEADER)
+    entries = doc.get("entry")
+    if entries is None:
+        entries = tomlkit.aot()
+        doc.append("entry", entries)
+    entries.append(copy.deepcopy(table))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(tomlkit.dumps(doc), encoding="utf-8")
 
 
 def _append_alternates(path: Path, entry_id: str, questions: Sequence[str], *, note: str) -> None:

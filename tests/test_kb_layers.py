@@ -107,3 +107,31 @@ def test_the_shipped_folder_is_never_written_by_layering(kb_dir) -> None:
     before = {p: p.stat().st_mtime_ns for p in Path(kb_dir).rglob("*.toml")}
     load_knowledge((kb_dir, LOCAL))
     assert before == {p: p.stat().st_mtime_ns for p in Path(kb_dir).rglob("*.toml")}
+
+
+def test_attach_to_a_shipped_entry_writes_into_the_local_folder(kb_dir, tmp_path, monkeypatch) -> None:
+    """The shipped folder is never edited: the entry is copied into the local one with the alternates."""
+    import faqbot.curation as curation
+    import faqbot.learn_ranking as learn_ranking
+    from faqbot.curation import attach_group, attention_groups
+    from faqbot.question_log import QuestionLog, record_for
+
+    local = tmp_path / "our-policies"
+    shutil.copytree(LOCAL, local)
+    engine = Faqbot(load_knowledge((kb_dir, local)))
+    monkeypatch.setattr(learn_ranking, "learn_weights", lambda kb: engine.ranker.weights)  # relearning: test_curation
+    monkeypatch.setattr(curation, "quality_figures", lambda engine, files: ())
+    question = "the therapists made a mask, is that billable"
+    log = QuestionLog(tmp_path / "log.jsonl")
+    log.append(
+        [record_for(engine.answer(question, as_of=AS_OF), asked_at=__import__("datetime").datetime(2026, 12, 3))]
+    )
+    (group,) = attention_groups(log.read()[0], engine)
+    before = {p: p.read_bytes() for p in Path(kb_dir).rglob("*.toml")}
+    result = attach_group(group, "what-are-77332-77334", engine)
+    assert result.kept and result.file == local / "faq" / "attached.toml"
+    assert before == {p: p.read_bytes() for p in Path(kb_dir).rglob("*.toml")}
+    layered = Faqbot(load_knowledge((kb_dir, local)))
+    assert layered.kb.entries_by_id["what-are-77332-77334"].layer == 1
+    assert layered.answer(question, as_of=AS_OF).entry_id == "what-are-77332-77334"
+    assert (local / "ranking_weights.toml").exists() is False  # the weights in use still hold
