@@ -53,8 +53,15 @@ def _groups(args: argparse.Namespace):
     from faqbot.curation import attention_groups
     from faqbot.question_log import QuestionLog, default_log_path
 
+    from faqbot.cli import UsageError, shown
+
     log = QuestionLog(args.log or default_log_path())
-    records, bad = log.read()
+    try:
+        records, bad = log.read()
+    except OSError as exc:
+        raise UsageError(
+            f"faqbot curate: cannot read the question log {shown(log.path)}: {shown(exc.strerror or exc)}"
+        ) from None
     engine = kb_engine(args)
     return engine, log, records, bad, attention_groups(records, engine)
 
@@ -103,7 +110,10 @@ def _cmd_attach(args: argparse.Namespace) -> int:
     else:
         for question, why in result.skipped:
             print(f"skipped “{shown(question)}”: {why}")
-        print(format_figures(result.before, result.after))
+        if result.before:
+            print(format_figures(result.before, result.after))
+        else:
+            print("no labeled sets found (tests/data in a source checkout): quality figures not compared")
         if result.kept:
             weights = (
                 f"weights relearned in {result.weights_file}"

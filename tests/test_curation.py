@@ -153,6 +153,8 @@ def test_curate_errors_are_one_line(kb_dir, tmp_path, capsys) -> None:
     assert code == 1 and err.count("\n") == 1 and "no entry 'no-such-entry'" in err
     code, _, err = _run(capsys, "curate")
     assert code == 2 and "choose a command" in err
+    code, _, err = _run(capsys, "curate", "list", "--log", str(tmp_path), "--kb", str(kb))
+    assert code == 2 and err.count("\n") == 1 and "cannot read the question log" in err
 
 
 @pytest.fixture(scope="module")
