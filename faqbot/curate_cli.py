@@ -49,11 +49,9 @@ def _need_command(args: argparse.Namespace) -> int:
 
 
 def _groups(args: argparse.Namespace):
-    from faqbot.cli import kb_engine
+    from faqbot.cli import UsageError, kb_engine, shown
     from faqbot.curation import attention_groups
     from faqbot.question_log import QuestionLog, default_log_path
-
-    from faqbot.cli import UsageError, shown
 
     log = QuestionLog(args.log or default_log_path())
     try:

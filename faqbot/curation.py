@@ -33,7 +33,7 @@ from sklearn.preprocessing import normalize
 from tomlkit.items import AoT, Array, Table
 
 from faqbot.drafts import DRAFTS_HEADER, drafted_questions, drafts_path, phrasing_key
-from faqbot.engine import MATCH_THRESHOLD, Faqbot
+from faqbot.engine import MATCH_THRESHOLD, Faqbot, confidence_level
 from faqbot.kb_weights import write_kb_weights
 from faqbot.knowledge import validate_knowledge
 from faqbot.model import ASPECTS, KnowledgeBase
@@ -121,7 +121,7 @@ def needs_attention(record: LogRecord) -> bool:
         record.status == "no_match"
         or record.feedback == "wrong"
         or record.correct_entry is not None
-        or record.confidence < 0.5
+        or (record.status == "answered" and confidence_level(record.confidence) == "low")
     )
 
 
@@ -161,10 +161,12 @@ def cluster(
     except ValueError:  # nothing but stop words
         matrix = chars
     sims = np.asarray((matrix @ matrix.T).todense())
-    for i, codes_i in enumerate(code_sets):
-        for j in range(i + 1, len(code_sets)):
-            if codes_i and code_sets[j] and not codes_i & code_sets[j]:
-                sims[i, j] = sims[j, i] = 0.0
+    vocabulary = {code: n for n, code in enumerate(sorted(set().union(*code_sets)))}
+    naming = np.zeros((len(texts), max(1, len(vocabulary))))
+    for row, codes in enumerate(code_sets):
+        naming[row, [vocabulary[c] for c in codes]] = 1.0
+    names_any = naming.sum(axis=1) > 0
+    sims[np.outer(names_any, names_any) & (naming @ naming.T == 0)] = 0.0
     distances = np.clip(1.0 - sims, 0.0, 1.0)
     np.fill_diagonal(distances, 0.0)
     tree = linkage(squareform(distances, checks=False), method="average")

@@ -68,6 +68,11 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--attach", action="store_true", help="attach the largest group to its first candidate")
+    parser.add_argument(
+        "--attach-named",
+        action="store_true",
+        help="attach, one by one, every group to the entry a person named for it; figures at the start and end",
+    )
     args = parser.parse_args()
     from faqbot.cli import main as faqbot
 
@@ -88,6 +93,35 @@ def main() -> None:
             entry = group.candidates[0].entry_id
             print(f"\n$ faqbot curate attach {group.id} {entry}\n")
             faqbot(["curate", "attach", group.id, entry, "--kb", str(kb_dir)])
+        if args.attach_named:
+            attach_named(kb_dir, log_path)
+
+
+def attach_named(kb_dir: Path, log_path: Path) -> None:
+    """Attach every group with an entry named in feedback, one after another (each checked)."""
+    from faqbot.curation import attach_group, attention_groups, default_eval_files, format_figures, quality_figures
+
+    start = quality_figures(Faqbot.from_path(kb_dir), default_eval_files())
+    kept = refused = 0
+    tried: set[str] = set()
+    while True:
+        engine = Faqbot.from_path(kb_dir)
+        records, _ = QuestionLog(log_path).read()
+        groups = [g for g in attention_groups(records, engine) if g.candidates and g.candidates[0].named_by_feedback]
+        todo = [g for g in groups if g.id not in tried]
+        if not todo:
+            break
+        group = todo[0]
+        tried.add(group.id)
+        result = attach_group(group, group.candidates[0].entry_id, engine)
+        kept += result.kept
+        refused += not result.kept
+        print(
+            f"{group.id} -> {result.entry_id}: {'kept' if result.kept else 'refused: ' + '; '.join(result.refused_because)}"
+        )
+    end = quality_figures(Faqbot.from_path(kb_dir), default_eval_files())
+    print(f"\n{kept} group(s) attached, {refused} refused; figures at the start and at the end:")
+    print(format_figures(start, end))
 
 
 if __name__ == "__main__":
