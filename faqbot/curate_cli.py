@@ -116,14 +116,14 @@ def _cmd_attach(args: argparse.Namespace) -> int:
             weights = (
                 f"weights relearned in {result.weights_file}"
                 if result.weights_file
-                else "the ranking weights in use still hold (relearned, within the staleness tolerance)"
+                else "the ranking weights in use kept (relearned: within the staleness tolerance, or lower figures)"
             )
             print(
                 f"attached {len(result.added)} question(s) of group {result.group} to {result.entry_id} "
                 f"in {result.file}; {weights}"
             )
         else:
-            print(f"refused: the quality figures dropped ({'; '.join(result.refused_because)}); nothing changed")
+            print(f"refused, nothing changed: the quality figures dropped ({'; '.join(result.refused_because)})")
     return EXIT_OK if result.kept else EXIT_FAIL
 
 

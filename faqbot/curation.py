@@ -39,6 +39,7 @@ from faqbot.knowledge import validate_knowledge
 from faqbot.model import ASPECTS, KnowledgeBase
 from faqbot.question_log import LogRecord, latest_records
 from faqbot.question_reading import read_question
+from faqbot.ranking import RankingWeights
 
 # Questions at least this similar (TF-IDF cosine, average link) share a group. On the help-desk log of
 # tests/helpdesk_log.py, 0.3 puts half the pairs asking for the same entry together and 0.15% of the
@@ -323,6 +324,7 @@ class AttachResult:
     kept: bool
     refused_because: tuple[str, ...] = ()
     weights_file: Path | None = None  # where relearned weights were written (None: the ones in use still hold)
+    weights: str = ""  # "relearned" or "in use": the weights the kept change answers with
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -336,6 +338,7 @@ class AttachResult:
             "kept": self.kept,
             "refused_because": list(self.refused_because),
             "weights_file": str(self.weights_file) if self.weights_file else None,
+            "weights": self.weights,
         }
 
 
@@ -390,9 +393,10 @@ def attach_group(
     progress: Callable[[str], None] = lambda _: None,
 ) -> AttachResult:
     """Add the group's questions as alternates of ``entry_id`` in the file that holds it, keeping its
-    formatting; validate; relearn the ranking weights (written only when the ones in use are stale);
-    keep the change only if no set of ``eval_files`` (default: the labeled sets in tests/data) loses
-    more than ``allow_drop`` questions (handled right, or answered wrong), else restore every file."""
+    formatting (a shipped entry under a local folder is copied there first); validate; relearn the
+    ranking weights; keep the change only if no set of ``eval_files`` (default: the labeled sets in
+    tests/data) loses more than ``allow_drop`` questions (handled right, or answered wrong) with the
+    weights chosen (see below), else restore every file."""
     from faqbot.learn_ranking import WEIGHTS_FILE, is_stale, learn_weights, weights_module
 
     kb = engine.kb
@@ -434,22 +438,38 @@ def attach_group(
             raise CurationError("the change does not validate: " + "; ".join(str(p) for p in problems[:3]))
         progress("relearning the ranking weights")
         learned = learn_weights(new_kb)
-        # As the weights test does: keep the weights in use while the new ones are within the staleness
-        # tolerance (a small change then moves no other answer); write the new ones when they are not.
-        relearned = is_stale(engine.ranker.weights, learned)
-        weights = learned if relearned else engine.ranker.weights
-        if relearned and local_weights:
-            write_kb_weights(kb.roots[-1], weights, note=f"learned after attaching group {group.id} to {entry_id}")
-        elif relearned:
-            weights_path.write_text(weights_module(weights), encoding="utf-8")
-        progress("quality after")
-        after = quality_figures(Faqbot(new_kb, weights=weights), files)
+        in_use = engine.ranker.weights
+        # The relearned weights when the ones in use are stale (by the weights test's tolerance), else
+        # the ones in use. A local folder may fall back on the weights in use when the relearned ones
+        # lower the figures (relearning on a few more phrasings can move a borderline answer); the
+        # shipped folder never keeps stale weights (its weights test would fail).
+        stale = is_stale(in_use, learned)
+        options = [("relearned", learned)] if stale else [("in use", in_use)]
+        if stale and local_weights:
+            options.append(("in use", in_use))
+        changed = Faqbot(new_kb, weights=options[0][1])
+        outcomes: list[tuple[str, tuple[Figures, ...], list[str]]] = []
+        chosen: RankingWeights | None = None
+        for name, weights in options:
+            progress(f"quality after, with the weights {name}")
+            changed.ranker.weights = weights
+            after = quality_figures(changed, files)
+            outcomes.append((name, after, dropped(before, after, allow=allow_drop)))
+            if not outcomes[-1][2]:
+                chosen = weights
+                break
+        if chosen is learned and stale:
+            if local_weights:
+                write_kb_weights(kb.roots[-1], learned, note=f"learned after attaching group {group.id} to {entry_id}")
+            else:
+                weights_path.write_text(weights_module(learned), encoding="utf-8")
     except BaseException:
         restore()
         raise
-    worse = dropped(before, after, allow=allow_drop)
-    if worse:
+    kept = chosen is not None
+    if not kept:
         restore()
+    name, after, _ = outcomes[-1] if kept else outcomes[0]
     return AttachResult(
         group=group.id,
         entry_id=entry_id,
@@ -458,9 +478,10 @@ def attach_group(
         skipped=tuple(skipped),
         before=before,
         after=after,
-        kept=not worse,
-        refused_because=tuple(worse),
-        weights_file=weights_path if relearned and not worse else None,
+        kept=kept,
+        refused_because=() if kept else tuple(f"with the weights {n}: " + "; ".join(w) for n, _, w in outcomes),
+        weights_file=weights_path if kept and name == "relearned" else None,
+        weights=name if kept else "",
     )
 
 

@@ -84,26 +84,49 @@ def test_refused_question_logged_grouped_attached_then_answered(kb_dir, tmp_path
     assert shipped == {p: p.read_bytes() for p in shipped}  # the shipped folder and weights untouched
 
 
-def test_attach_refuses_and_restores_when_the_figures_drop(kb_dir, tmp_path, monkeypatch) -> None:
-    import faqbot.curation as curation
-    import faqbot.learn_ranking as learn_ranking
-
+@pytest.fixture
+def one_refused_group(kb_dir, tmp_path):
     kb = _copy(kb_dir, tmp_path)
     local = Faqbot.from_path(kb)
     log = QuestionLog(default_log_path())
     log.append([record_for(local.answer(REFUSED, as_of=AS_OF), asked_at=datetime(2026, 12, 3))])
     (group,) = attention_groups(log.read()[0], local)
-    figures = iter([(Figures("devset", 100, 0.9, 0.1),), (Figures("devset", 100, 0.89, 0.1),)])
+    return kb, local, group
+
+
+def _figures(monkeypatch, *handled_right: float) -> None:
+    """quality_figures answers these (before, then after with each weights option), relearning stale weights."""
+    import faqbot.curation as curation
+    import faqbot.learn_ranking as learn_ranking
+
+    figures = iter([(Figures("devset", 100, hr, 0.1),) for hr in handled_right])
     monkeypatch.setattr(curation, "quality_figures", lambda engine, files: next(figures))
     monkeypatch.setattr(learn_ranking, "learn_weights", lambda kb: RankingWeights((0.0,) * len(FEATURES), 0.0))
+
+
+def test_attach_refuses_and_restores_when_the_figures_drop(one_refused_group, monkeypatch) -> None:
+    from faqbot.curation import attach_group
+
+    kb, local, group = one_refused_group
+    _figures(monkeypatch, 0.9, 0.89, 0.88)
     before = {p: p.read_bytes() for p in kb.rglob("*") if p.is_file()}
-    result = curation.attach_group(group, DEVICES, local)
+    result = attach_group(group, DEVICES, local)
     assert not result.kept and result.refused_because == (
-        "devset: handled right 0.900 -> 0.890, answered wrong 0.100 -> 0.100",
+        "with the weights relearned: devset: handled right 0.900 -> 0.890, answered wrong 0.100 -> 0.100",
+        "with the weights in use: devset: handled right 0.900 -> 0.880, answered wrong 0.100 -> 0.100",
     )
-    assert {
-        p: p.read_bytes() for p in kb.rglob("*") if p.is_file()
-    } == before  # every file restored, no weights file left
+    assert {p: p.read_bytes() for p in kb.rglob("*") if p.is_file()} == before  # restored, no weights file
+
+
+def test_attach_keeps_the_weights_in_use_when_relearned_ones_lower_the_figures(one_refused_group, monkeypatch) -> None:
+    from faqbot.curation import attach_group
+
+    kb, local, group = one_refused_group
+    _figures(monkeypatch, 0.9, 0.89, 0.9)
+    result = attach_group(group, DEVICES, local)
+    assert result.kept and result.weights == "in use" and result.weights_file is None
+    assert not (kb / "ranking_weights.toml").exists()
+    assert attention_groups(QuestionLog(default_log_path()).read()[0], Faqbot.from_path(kb)) == []  # resolved
 
 
 def test_figures_drop_counts_questions() -> None:
