@@ -37,7 +37,11 @@ class FaqbotCommands(Provider):
             ("Clear conversation", "Remove every question and answer from the screen", app.action_clear),
             ("Toggle code panel", "Show or hide the code cards beside the conversation", app.action_toggle_code_panel),
             ("Rate the latest answer", "Right, wrong, or the entry it should have been (F5)", app.action_feedback),
-            ("Curate the question log", "Logged questions that need attention: attach or draft (F6)", app.action_curate),
+            (
+                "Curate the question log",
+                "Logged questions that need attention: attach or draft (F6)",
+                app.action_curate,
+            ),
             ("Help", "Keys, how to read an answer, the disclaimer", app.action_help),
         ]
 
