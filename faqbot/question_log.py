@@ -49,7 +49,8 @@ _NAME_BEFORE_DOB = re.compile(
 _NAME_AFTER_LABEL = re.compile(
     rf"(?<!\w)((?:patient|pt\.?|name|member)(?:\s+name)?\s*[:#\-–]?\s*)({_NAME})", re.IGNORECASE
 )
-_NOT_NAMES = frozenset(
+# Words next to a date of birth that are not part of a name ("Patient DOB ...", "for John Smith DOB ...").
+NOT_NAMES = frozenset(
     "patient pt the a an our my his her their this that with and for dob date born birth name member "
     "medicare medicaid cpt hcpcs mrn id can is are was we i for to on of about from by at in".split()
 )
@@ -71,7 +72,7 @@ def _mask_name(match: re.Match[str], group: int) -> str:
     """The match with its name group masked, leading words that are not names ("For", "Patient") kept."""
     name = match.group(group)
     words = name.split()
-    while words and words[0].strip(",").lower() in _NOT_NAMES:
+    while words and words[0].strip(",").lower() in NOT_NAMES:
         words.pop(0)
     if not words:
         return match.group(0)

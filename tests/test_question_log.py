@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from faqbot.question_log import (
+    NOT_NAMES,
     QuestionLog,
     default_log_path,
     latest_records,
@@ -20,7 +21,7 @@ from faqbot.question_log import (
 )
 
 NAMES = st.lists(
-    st.from_regex(r"[A-Z][a-z]{2,9}", fullmatch=True).filter(lambda w: w.lower() not in {"dob", "born"}),
+    st.from_regex(r"[A-Z][a-z]{2,9}", fullmatch=True).filter(lambda w: w.lower() not in NOT_NAMES | {"dob", "born"}),
     min_size=1,
     max_size=3,
 )
