@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,6 +21,14 @@ if TYPE_CHECKING:
     from faqbot.curation import Group
     from faqbot.engine import Faqbot
     from faqbot.question_log import QuestionLog
+
+
+# (label, width) of the group table's columns; the question gets what is left of a 120-column window.
+COLUMNS = (("#", 3), ("group", 8), ("asked", 5), ("faqbot chose", 26), ("feedback", 9), ("question", 48))
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 class CurationScreen(ModalScreen[None]):
@@ -48,7 +57,8 @@ class CurationScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         self.query_one("#curation-dialog").border_title = "Questions that need attention"
         table = self.query_one("#curation-groups", DataTable)
-        table.add_columns("#", "group", "asked", "faqbot chose", "feedback", "question")
+        for label, width in COLUMNS:
+            table.add_column(label, width=width)
         table.focus()
         self.load_groups()
 
@@ -71,9 +81,8 @@ class CurationScreen(ModalScreen[None]):
                 if part
             )
             chosen = ", ".join(e for e, _ in g.chosen)
-            table.add_row(
-                str(g.number), g.id, str(g.count), Content(chosen), feedback, Content(g.questions[0][0]), key=g.id
-            )
+            cells = (str(g.number), g.id, str(g.count), chosen, feedback, g.questions[0][0])
+            table.add_row(*(Text(_clip(cell, width)) for cell, (_, width) in zip(cells, COLUMNS)), key=g.id)
         skipped = f"; {bad} unreadable line(s) skipped" if bad else ""
         self._status(
             f"{len(groups)} group(s) from {records} record(s) in {self.question_log.path}{skipped} · a attach · d draft · Esc close"

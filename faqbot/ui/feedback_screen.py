@@ -126,9 +126,18 @@ class FeedbackScreen(ModalScreen[FeedbackChoice | None]):
         self.entries = entries
 
     def compose(self) -> ComposeResult:
-        answered = f"entry {self.answer.entry_id}" if self.answer.entry_id else self.answer.kind.replace("_", " ")
+        if self.answer.entry_id:
+            answered = f"answered with entry {self.answer.entry_id}"
+        elif self.answer.status == "no_match":
+            answered = (
+                "not answered ("
+                + ("refused" if self.answer.kind == "none" else self.answer.kind.replace("_", " "))
+                + ")"
+            )
+        else:
+            answered = "answered with a " + self.answer.kind.replace("_", " ")
         with Vertical(id="feedback-dialog", classes="dialog"):
-            yield Label(Content(f"“{self.answer.question}” — answered with {answered}"), id="feedback-question")
+            yield Label(Content(f"“{self.answer.question}” — {answered}"), id="feedback-question")
             yield OptionList(
                 Option(Content("✓ Right: this answer is right"), id="right"),
                 Option(Content("✗ Wrong: this answer is wrong"), id="wrong"),
