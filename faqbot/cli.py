@@ -1,4 +1,4 @@
-"""The ``faqbot`` command line: ask, lookup, check, kb validate, rules import-ncci, replay, eval, chat.
+"""The ``faqbot`` command line: ask, lookup, check, kb validate, rules import-ncci, replay, eval, curate, chat.
 
 Thin: every command parses its arguments, calls the core, and formats the result. Bad arguments
 give one line on stderr and exit 2; a broken knowledge base lists its problems and exits 1.
