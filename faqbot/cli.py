@@ -1,4 +1,4 @@
-"""The ``faqbot`` command line: ask, lookup, check, kb validate, rules import-ncci, replay, eval, chat.
+"""The ``faqbot`` command line: ask, lookup, check, kb validate, rules import-ncci, replay, eval, curate, chat.
 
 Thin: every command parses its arguments, calls the core, and formats the result. Bad arguments
 give one line on stderr and exit 2; a broken knowledge base lists its problems and exits 1.
@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import IO, NoReturn
 
-from faqbot.knowledge import KnowledgeError, default_kb_dir
+from faqbot.knowledge import KnowledgeError, KnowledgePath, default_kb_dir, kb_folders, kb_label
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -91,13 +91,30 @@ def _iso_date(text: str) -> date:
 
 
 def _add_kb(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--kb", type=Path, default=None, help="knowledge folder (default: the shipped one)")
+    parser.add_argument(
+        "--kb",
+        type=Path,
+        action="append",
+        default=None,
+        help="knowledge folder (default: the shipped one, or $FAQBOT_KB); give it again to layer a local "
+        "folder over it (the last wins on the same id)",
+    )
+
+
+def kb_path(args: argparse.Namespace) -> KnowledgePath:
+    """The knowledge folder(s) of ``--kb`` (repeatable), else the default."""
+    if not args.kb:
+        return default_kb_dir()
+    return args.kb[0] if len(args.kb) == 1 else tuple(args.kb)
 
 
 def _engine(args: argparse.Namespace):
     from faqbot.engine import Faqbot
 
-    return Faqbot.from_path(args.kb or default_kb_dir())
+    return Faqbot.from_path(kb_path(args))
+
+
+kb_engine = _engine  # for the command modules beside this one (curate_cli)
 
 
 def input_lines(stream: IO[str]) -> Iterator[str]:
@@ -153,6 +170,7 @@ def _cmd_ask(args: argparse.Namespace) -> int:
             question = line.strip()
             if question:
                 answer = engine.answer(question, as_of=args.as_of, setting=setting)
+                _log_answer(args, answer)
             else:
                 answer = empty_question_answer(args.as_of or date.today())
             text = json.dumps(answer.to_dict(), ensure_ascii=False) + "\n"
@@ -170,6 +188,7 @@ def _cmd_ask(args: argparse.Namespace) -> int:
         )
     engine = _engine(args)
     answer = engine.answer(question, as_of=args.as_of, setting=setting)
+    _log_answer(args, answer)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -177,6 +196,21 @@ def _cmd_ask(args: argparse.Namespace) -> int:
 
         print(format_answer(answer))
     return EXIT_OK
+
+
+def _log_answer(args: argparse.Namespace, answer) -> None:
+    """With ``--log``: a refusal or a low-confidence answer goes to the question log (masked)."""
+    if not args.log:
+        return
+    from datetime import datetime
+
+    from faqbot.question_log import QuestionLog, default_log_path, logging_disabled, record_for, worth_logging
+
+    if worth_logging(answer) and not logging_disabled():
+        try:
+            QuestionLog(default_log_path()).append([record_for(answer, asked_at=datetime.now(), origin="ask")])
+        except OSError as exc:
+            print(f"faqbot ask: could not write the question log: {shown(exc)}", file=sys.stderr)
 
 
 def resolve_lookup(terms: Sequence[str], engine) -> tuple[list[str], list[str]]:
@@ -331,17 +365,22 @@ def _cmd_claim(args: argparse.Namespace) -> int:
 def _cmd_kb_validate(args: argparse.Namespace) -> int:
     from faqbot.knowledge import validate_knowledge
 
-    root = args.kb or default_kb_dir()
+    root = kb_path(args)
     kb, problems = validate_knowledge(root)
     for problem in problems:
         print(problem, file=sys.stderr)
     if kb is None:
-        print(f"{len(problems)} problem(s) in {root}", file=sys.stderr)
+        print(f"{len(problems)} problem(s) in {kb_label(root)}", file=sys.stderr)
         return EXIT_FAIL
     print(
         f"knowledge base OK: {len(kb.entries)} entries, {len(kb.codes)} codes, {len(kb.families)} families, "
-        f"{len(kb.rules)} rules, {len(kb.sources)} sources ({root})"
+        f"{len(kb.rules)} rules, {len(kb.sources)} sources ({kb_label(root)})"
     )
+    from faqbot.drafts import draft_notes
+    from faqbot.kb_layers import override_notes
+
+    for note in [*override_notes(kb), *draft_notes(kb.roots)]:
+        print(f"note: {shown(note)}")
     return EXIT_OK
 
 
@@ -349,9 +388,16 @@ def _cmd_kb_stats(args: argparse.Namespace) -> int:
     from faqbot.kb_stats import format_stats, knowledge_stats
     from faqbot.knowledge import load_knowledge
 
-    stats = knowledge_stats(load_knowledge(args.kb), args.as_of or date.today())
+    stats = knowledge_stats(load_knowledge(kb_path(args)), args.as_of or date.today())
     print(json.dumps(stats.to_dict(), indent=2) if args.json else format_stats(stats))
     return EXIT_OK
+
+
+def default_question_log():
+    """The user's question log, or None when FAQBOT_NO_LOG is set."""
+    from faqbot.question_log import QuestionLog, default_log_path, logging_disabled
+
+    return None if logging_disabled() else QuestionLog(default_log_path())
 
 
 def _cmd_chat(args: argparse.Namespace) -> int:
@@ -362,7 +408,9 @@ def _cmd_chat(args: argparse.Namespace) -> int:
         )
     from faqbot.ui.app import FaqbotApp
 
-    app = FaqbotApp(kb_dir=args.kb or default_kb_dir(), as_of=args.as_of)
+    app = FaqbotApp(
+        kb_dir=kb_path(args), as_of=args.as_of, question_log=None if args.no_log else default_question_log()
+    )
     app.run()
     return EXIT_FAIL if app.load_problems else EXIT_OK
 
@@ -505,8 +553,8 @@ def _cmd_import_ncci(args: argparse.Namespace) -> int:
     )
 
     command = "faqbot rules import-ncci"
-    root = args.kb or default_kb_dir()
-    kb = load_knowledge(root)
+    kb = load_knowledge(kb_path(args))
+    root = kb_folders(kb_path(args))[-1]  # the rules go into the last (local) folder
     quarters = {quarter_from_name(path) for path in args.files}
     for path in output_paths(root, quarter=min(quarters), setting=args.setting, rules_path=args.out):
         _check_writable(path, command, "output file")  # before the work: nothing is written on failure
@@ -548,6 +596,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print JSON (one object per line when reading stdin)")
     ask.add_argument("--as-of", type=_iso_date, default=None, help="answer as of this date (default today)")
     ask.add_argument("--setting", choices=("practitioner", "hospital", "any"), default=None)
+    ask.add_argument(
+        "--log", action="store_true", help="write refusals and low-confidence answers to the question log (masked)"
+    )
     _add_kb(ask)
     ask.set_defaults(func=_cmd_ask)
 
@@ -603,6 +654,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     chat = sub.add_parser("chat", help="open the chat app (the default)")
     chat.add_argument("--as-of", type=_iso_date, default=None)
+    chat.add_argument("--no-log", action="store_true", help="do not write the question log this session")
     _add_kb(chat)
     chat.set_defaults(func=_cmd_chat)
 
@@ -637,6 +689,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--json", action="store_true")
     _add_kb(evaluation)
     evaluation.set_defaults(func=_cmd_eval)
+    from faqbot.curate_cli import add_curate_parser
+
+    add_curate_parser(sub, _add_kb)
     return parser
 
 
@@ -644,7 +699,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     try:
-        if not argv or argv[0].startswith("--kb") or argv[0].startswith("--as-of"):
+        if not argv or argv[0].startswith(("--kb", "--as-of", "--no-log")):
             argv = ["chat", *argv]
         args = parser.parse_args(argv)
         return args.func(args)

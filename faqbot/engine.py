@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from faqbot.codes import CodeScan, close_codes, find_mentions, range_problems, recognize
-from faqbot.knowledge import load_knowledge
+from faqbot.kb_weights import WeightsFileError, load_kb_weights
+from faqbot.knowledge import KnowledgeError, KnowledgePath, Problem, load_knowledge
 from faqbot.model import CodeCard, Entry, KnowledgeBase
 from faqbot.question_context import codes_left_out, offers_choice, read_context
 from faqbot.question_reading import QuestionReading, asked_codes, modifiers_named, read_question, text_covers
-from faqbot.ranking import Ranker, Scored, question_intent
-from faqbot.rules import VERDICT_WORDS, RuleCheck, RuleChecker, SourceRef, _iso, jsonable, setting_label
+from faqbot.ranking import Ranker, RankingWeights, Scored, question_intent
+from faqbot.rules import LOCAL_POLICY, VERDICT_WORDS, RuleCheck, RuleChecker, SourceRef, _iso, jsonable, setting_label
 from faqbot.text_index import default_cache_dir
 
 Status = Literal["answered", "no_match"]
@@ -206,16 +207,29 @@ _ALONE_OR_PAIR_KINDS = ("pair", "alone", "requires", "deleted", "not_yet_effecti
 class Faqbot:
     """A loaded knowledge base with its fitted index and rule checker."""
 
-    def __init__(self, kb: KnowledgeBase, *, cache_dir: Path | None = None) -> None:
-        """``cache_dir``: keep the fitted index there between runs (None: fit every time)."""
+    def __init__(
+        self, kb: KnowledgeBase, *, cache_dir: Path | None = None, weights: RankingWeights | None = None
+    ) -> None:
+        """``cache_dir``: keep the fitted index there between runs (None: fit every time). ``weights``:
+        the ranking weights (default: the knowledge folder's own ``ranking_weights.toml``, else the
+        package's)."""
         self.kb = kb
         self.known = frozenset(kb.codes)
-        self.ranker = Ranker(kb.entries, self.known, abbreviations=kb.abbreviations, cache_dir=cache_dir)
+        if weights is None:
+            try:
+                weights = load_kb_weights(kb.roots)
+            except WeightsFileError as exc:
+                raise KnowledgeError(
+                    [Problem(str(exc).split(": ", 1)[0], "", "", str(exc).split(": ", 1)[-1])]
+                ) from None
+        self.ranker = Ranker(
+            kb.entries, self.known, abbreviations=kb.abbreviations, cache_dir=cache_dir, weights=weights
+        )
         self.checker = RuleChecker(kb)
         self.reviewed_until = max((entry.reviewed for entry in kb.entries), default=date.min)
 
     @classmethod
-    def from_path(cls, kb_dir: Path | None = None) -> Faqbot:
+    def from_path(cls, kb_dir: KnowledgePath | None = None) -> Faqbot:
         """Load, validate and index a knowledge folder, reusing a cached fitted index when there is one."""
         return cls(load_knowledge(kb_dir), cache_dir=default_cache_dir())
 
@@ -495,6 +509,13 @@ class Faqbot:
             speaking = trusted[:1]
         if speaking:
             scored, entry = speaking[0]
+            if entry.layer > 0:
+                local = self.kb.roots[entry.layer].name
+                base["notices"] = (
+                    f"{LOCAL_POLICY}: this answer is your help desk's own entry (folder {local}), "
+                    "not the shipped knowledge base.",
+                    *notices,
+                )
             return Answer(
                 status="answered",
                 entry_id=entry.id,

@@ -12,10 +12,12 @@ import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 from faqbot.codes import expand_range, is_normal_code
+from faqbot.drafts import drafts_path, is_complete
 from faqbot.model import (
     ASPECTS,
     PAIR_RELATIONS,
@@ -28,6 +30,7 @@ from faqbot.model import (
     Entry,
     Family,
     KnowledgeBase,
+    Override,
     Rule,
     ScopeTopic,
     Source,
@@ -64,12 +67,30 @@ class KnowledgeError(Exception):
         super().__init__(first + more)
 
 
-def default_kb_dir() -> Path:
-    """The knowledge folder: $FAQBOT_KB, else the one beside the package (a source checkout)."""
-    env = os.environ.get("FAQBOT_KB")
-    if env:
-        return Path(env)
+# One knowledge folder, or several layered (shipped first, local last: the last wins on the same id).
+KnowledgePath = Path | tuple[Path, ...]
+
+
+def shipped_kb_dir() -> Path:
+    """The knowledge folder beside the package (a source checkout)."""
     return Path(__file__).resolve().parent.parent / "knowledge"
+
+
+def default_kb_dir() -> KnowledgePath:
+    """$FAQBOT_KB (one folder, or several separated by ``os.pathsep``), else the shipped folder."""
+    folders = tuple(Path(part) for part in os.environ.get("FAQBOT_KB", "").split(os.pathsep) if part.strip())
+    if not folders:
+        return shipped_kb_dir()
+    return folders[0] if len(folders) == 1 else folders
+
+
+def kb_folders(path: KnowledgePath) -> tuple[Path, ...]:
+    return (path,) if isinstance(path, Path) else tuple(path)
+
+
+def kb_label(path: KnowledgePath) -> str:
+    """How a knowledge path is named in messages: ``knowledge`` or ``knowledge + local-kb``."""
+    return " + ".join(str(folder) for folder in kb_folders(path))
 
 
 class _Record:
@@ -191,15 +212,55 @@ def _records(
             yield _Record(data, rel, table, key, problems)
 
 
-def _main_and_extra_records(root: Path, name: str, table: str, key: str, problems: list[Problem]) -> Iterator[_Record]:
-    """The records of ``NAME.toml`` (required) and then of any ``NAME/*.toml`` beside it."""
+def _main_and_extra_records(
+    root: Path, name: str, table: str, key: str, problems: list[Problem], *, required: bool = True
+) -> Iterator[_Record]:
+    """The records of ``NAME.toml`` (required in the first folder) and then of any ``NAME/*.toml`` beside it."""
     path = root / f"{name}.toml"
     if not path.exists():
-        problems.append(Problem(_rel(path, root), "", "", "missing file"))
+        if required:
+            problems.append(Problem(_rel(path, root), "", "", "missing file"))
+        yield from _records(root, f"{name}/*.toml", table, key, problems, required=False)
         return
     for data in _tables(_read_toml(path, root, problems), table, _rel(path, root), problems):
         yield _Record(data, _rel(path, root), table, key, problems)
     yield from _records(root, f"{name}/*.toml", table, key, problems, required=False)
+
+
+def _draft_records(root: Path, problems: list[Problem]) -> Iterator[_Record]:
+    """The drafts (``drafts.toml``) a person has completed: served and validated like any entry."""
+    path = drafts_path(root)
+    if not path.is_file():
+        return
+    rel = _rel(path, root)
+    for data in _tables(_read_toml(path, root, problems), "entry", rel, problems):
+        if is_complete(data):
+            yield _Record(data, rel, "entry", "id", problems)
+
+
+class _Merged:
+    """Records of one kind from every folder: the same id twice in one folder is a problem; a later
+    folder's record replaces an earlier folder's (the last wins), and the replacement is remembered."""
+
+    def __init__(self, kind: str, overrides: list[Override]) -> None:
+        self.kind = kind
+        self.items: dict[str, Any] = {}
+        self._where: dict[str, tuple[int, str, date | None]] = {}
+        self._overrides = overrides
+
+    def add(
+        self, key: str, item: Any, r: _Record, layer: int, field: str, duplicate: str, reviewed: date | None = None
+    ) -> bool:
+        """Keep ``item`` under ``key``; False (and a problem) for a duplicate within one folder."""
+        if key in self._where:
+            earlier_layer, earlier_file, earlier_reviewed = self._where[key]
+            if earlier_layer == layer:
+                r.problem(field, duplicate.format(file=earlier_file))
+                return False
+            self._overrides.append(Override(self.kind, key, r.file, earlier_file, reviewed, earlier_reviewed))
+        self.items[key] = item
+        self._where[key] = (layer, r.file, reviewed)
+        return True
 
 
 def _check_sources(record: _Record, ids: tuple[str, ...], sources: dict[str, Source]) -> None:
@@ -233,9 +294,15 @@ def _expand_codes(record: _Record, field: str, values: tuple[str, ...], known: s
     return tuple(out)
 
 
-def _load_sources(root: Path, problems: list[Problem]) -> dict[str, Source]:
-    sources: dict[str, Source] = {}
-    for r in _records(root, "sources/*.toml", "source", "id", problems):
+def _load_sources(roots: tuple[Path, ...], problems: list[Problem], overrides: list[Override]) -> dict[str, Source]:
+    merged = _Merged("source", overrides)
+    for layer, root in enumerate(roots):
+        _load_layer_sources(root, layer, merged, problems)
+    return merged.items
+
+
+def _load_layer_sources(root: Path, layer: int, merged: _Merged, problems: list[Problem]) -> None:
+    for r in _records(root, "sources/*.toml", "source", "id", problems, required=layer == 0):
         r.unknown_fields({"id", "title", "publisher", "url", "accessed", "tier"})
         tier = r.text("tier")
         if tier and tier not in SOURCE_TIERS:
@@ -252,25 +319,25 @@ def _load_sources(root: Path, problems: list[Problem]) -> dict[str, Source]:
             r.problem("id", "use lower case letters, digits and hyphens")
         if source.url and not _URL.match(source.url):
             r.problem("url", f"not a web address: '{source.url}'")
-        if source.id in sources:
-            r.problem("id", "duplicate source id")
-        elif source.id:
-            sources[source.id] = source
-    return sources
+        if source.id:
+            merged.add(source.id, source, r, layer, "id", "duplicate source id")
 
 
-def _load_families(root: Path, problems: list[Problem]) -> dict[str, Family]:
-    families: dict[str, Family] = {}
-    for r in _main_and_extra_records(root, "families", "family", "id", problems):
+def _load_families(roots: tuple[Path, ...], problems: list[Problem], overrides: list[Override]) -> dict[str, Family]:
+    merged = _Merged("family", overrides)
+    for layer, root in enumerate(roots):
+        _load_layer_families(root, layer, merged, problems)
+    return merged.items
+
+
+def _load_layer_families(root: Path, layer: int, merged: _Merged, problems: list[Problem]) -> None:
+    for r in _main_and_extra_records(root, "families", "family", "id", problems, required=layer == 0):
         r.unknown_fields({"id", "title", "description"})
         family = Family(r.text("id"), r.text("title"), r.text("description"))
         if family.id and not _FAMILY_ID.match(family.id):
             r.problem("id", "use lower case letters, digits and underscores")
-        if family.id in families:
-            r.problem("id", "duplicate family id")
-        elif family.id:
-            families[family.id] = family
-    return families
+        if family.id:
+            merged.add(family.id, family, r, layer, "id", "duplicate family id")
 
 
 _CODE_FIELDS = {
@@ -291,52 +358,62 @@ _CODE_FIELDS = {
 
 
 def _load_codes(
-    root: Path, sources: dict[str, Source], families: dict[str, Family], problems: list[Problem]
+    roots: tuple[Path, ...],
+    sources: dict[str, Source],
+    families: dict[str, Family],
+    problems: list[Problem],
+    overrides: list[Override],
 ) -> dict[str, CodeCard]:
     records: list[tuple[_Record, CodeCard]] = []
-    codes: dict[str, CodeCard] = {}
-    for r in _main_and_extra_records(root, "codes", "code", "code", problems):
-        r.unknown_fields(_CODE_FIELDS)
-        card = CodeCard(
-            code=r.text("code"),
-            system=r.text("system"),  # type: ignore[arg-type]
-            family=r.text("family"),
-            description=r.text("description"),
-            sources=r.texts("sources"),
-            reviewed=r.day("reviewed", required=True) or date.min,
-            unit=r.text("unit", required=False),
-            component=r.text("component", required=False),
-            effective_from=r.day("effective_from"),
-            deleted_on=r.day("deleted_on"),
-            deletion=r.text("deletion", required=False) or "confirmed",  # type: ignore[arg-type]
-            replaced_by=r.texts("replaced_by", required=False),
-            note=r.text("note", required=False),
-        )
-        if card.code and not is_normal_code(card.code):
-            r.problem("code", f"malformed code '{card.code}' (write 77014, 0073T or G6012)")
-        if card.system and card.system not in ("CPT", "HCPCS"):
-            r.problem("system", f"expected CPT or HCPCS, got '{card.system}'")
-        if card.family and card.family not in families:
-            r.problem("family", f"unknown family '{card.family}' (add it to knowledge/families.toml)")
-        if card.effective_from and card.deleted_on and card.deleted_on <= card.effective_from:
-            r.problem("deleted_on", "is not after effective_from")
-        if card.deletion not in ("confirmed", "reported"):
-            r.problem("deletion", f"expected confirmed or reported, got '{card.deletion}'")
-        elif "deletion" in r.data and card.deleted_on is None:
-            r.problem("deletion", "set, but the code has no deleted_on date")
-        if card.replaced_by and card.deleted_on is None:
-            r.problem("replaced_by", "set, but the code has no deleted_on date")
-        _check_sources(r, card.sources, sources)
-        if card.code in codes:
-            r.problem("code", "duplicate code")
-        elif card.code:
-            codes[card.code] = card
-            records.append((r, card))
+    merged = _Merged("code", overrides)
+    codes: dict[str, CodeCard] = merged.items
+    for layer, root in enumerate(roots):
+        for r in _main_and_extra_records(root, "codes", "code", "code", problems, required=layer == 0):
+            card = _code_card(r, sources, families)
+            if card.code and merged.add(card.code, card, r, layer, "code", "duplicate code", card.reviewed):
+                records.append((r, card))
     for r, card in records:
+        if codes.get(card.code) is not card:
+            continue  # replaced by a later folder's card
         for other in card.replaced_by:
             if other not in codes:
                 r.problem("replaced_by", f"unknown code '{other}'")
     return codes
+
+
+def _code_card(r: _Record, sources: dict[str, Source], families: dict[str, Family]) -> CodeCard:
+    r.unknown_fields(_CODE_FIELDS)
+    card = CodeCard(
+        code=r.text("code"),
+        system=r.text("system"),  # type: ignore[arg-type]
+        family=r.text("family"),
+        description=r.text("description"),
+        sources=r.texts("sources"),
+        reviewed=r.day("reviewed", required=True) or date.min,
+        unit=r.text("unit", required=False),
+        component=r.text("component", required=False),
+        effective_from=r.day("effective_from"),
+        deleted_on=r.day("deleted_on"),
+        deletion=r.text("deletion", required=False) or "confirmed",  # type: ignore[arg-type]
+        replaced_by=r.texts("replaced_by", required=False),
+        note=r.text("note", required=False),
+    )
+    if card.code and not is_normal_code(card.code):
+        r.problem("code", f"malformed code '{card.code}' (write 77014, 0073T or G6012)")
+    if card.system and card.system not in ("CPT", "HCPCS"):
+        r.problem("system", f"expected CPT or HCPCS, got '{card.system}'")
+    if card.family and card.family not in families:
+        r.problem("family", f"unknown family '{card.family}' (add it to knowledge/families.toml)")
+    if card.effective_from and card.deleted_on and card.deleted_on <= card.effective_from:
+        r.problem("deleted_on", "is not after effective_from")
+    if card.deletion not in ("confirmed", "reported"):
+        r.problem("deletion", f"expected confirmed or reported, got '{card.deletion}'")
+    elif "deletion" in r.data and card.deleted_on is None:
+        r.problem("deletion", "set, but the code has no deleted_on date")
+    if card.replaced_by and card.deleted_on is None:
+        r.problem("replaced_by", "set, but the code has no deleted_on date")
+    _check_sources(r, card.sources, sources)
+    return card
 
 
 _ENTRY_FIELDS = {
@@ -354,49 +431,62 @@ _ENTRY_FIELDS = {
 
 
 def _load_entries(
-    root: Path, sources: dict[str, Source], codes: dict[str, CodeCard], problems: list[Problem]
+    roots: tuple[Path, ...],
+    sources: dict[str, Source],
+    codes: dict[str, CodeCard],
+    problems: list[Problem],
+    overrides: list[Override],
 ) -> list[Entry]:
-    entries: list[Entry] = []
-    seen: dict[str, str] = {}
+    merged = _Merged("entry", overrides)
+    records: dict[str, _Record] = {}
+    for layer, root in enumerate(roots):
+        faq = _records(root, "faq/*.toml", "entry", "id", problems, required=layer == 0)
+        for r in chain(faq, _draft_records(root, problems)):
+            entry = _entry(r, sources, set(codes), layer)
+            duplicate = "duplicate entry id (also in {file})"
+            if entry.id and merged.add(entry.id, entry, r, layer, "id", duplicate, entry.reviewed):
+                records[entry.id] = r
+    entries: list[Entry] = list(merged.items.values())
     phrasings: dict[str, str] = {}
-    known = set(codes)
-    for r in _records(root, "faq/*.toml", "entry", "id", problems):
-        rel = r.file
-        r.unknown_fields(_ENTRY_FIELDS)
-        aspect = r.text("aspect")
-        if aspect and aspect not in ASPECTS:
-            r.problem("aspect", f"'{aspect}' is not one of {', '.join(ASPECTS)}")
-        entry = Entry(
-            id=r.text("id"),
-            question=r.text("question"),
-            alternates=r.texts("alternates"),
-            answer=r.text("answer"),
-            codes=_expand_codes(r, "codes", r.texts("codes", required=False), known),
-            sources=r.texts("sources"),
-            reviewed=r.day("reviewed", required=True) or date.min,
-            misconception=r.text("misconception", required=False),
-            seed=r.flag("seed"),
-            file=rel,
-            aspect=aspect if aspect in ASPECTS else "definition",  # type: ignore[arg-type]
-        )
-        if entry.id and not _ENTRY_ID.match(entry.id):
-            r.problem("id", "use lower case letters, digits and hyphens")
-        if 0 < len(entry.alternates) < MIN_ALTERNATES:
-            r.problem("alternates", f"needs at least {MIN_ALTERNATES} alternate phrasings, has {len(entry.alternates)}")
-        if any(not alt for alt in entry.alternates):
-            r.problem("alternates", "contains an empty phrasing")
-        _check_sources(r, entry.sources, sources)
+    for entry in entries:  # after the merge: a local entry may reuse the phrasings of the one it replaces
         for phrase in (entry.question, *entry.alternates):
             key = " ".join(phrase.lower().split()).rstrip("?")
             owner = phrasings.setdefault(key, entry.id)
             if owner != entry.id:
-                r.problem("alternates", f"phrasing {phrase!r} is also used by entry '{owner}' (ambiguous)")
-        if entry.id in seen:
-            r.problem("id", f"duplicate entry id (also in {seen[entry.id]})")
-        elif entry.id:
-            seen[entry.id] = rel
-            entries.append(entry)
+                records[entry.id].problem(
+                    "alternates", f"phrasing {phrase!r} is also used by entry '{owner}' (ambiguous)"
+                )
     return entries
+
+
+def _entry(r: _Record, sources: dict[str, Source], known: set[str], layer: int) -> Entry:
+    rel = r.file
+    r.unknown_fields(_ENTRY_FIELDS)
+    aspect = r.text("aspect")
+    if aspect and aspect not in ASPECTS:
+        r.problem("aspect", f"'{aspect}' is not one of {', '.join(ASPECTS)}")
+    entry = Entry(
+        id=r.text("id"),
+        question=r.text("question"),
+        alternates=r.texts("alternates"),
+        answer=r.text("answer"),
+        codes=_expand_codes(r, "codes", r.texts("codes", required=False), known),
+        sources=r.texts("sources"),
+        reviewed=r.day("reviewed", required=True) or date.min,
+        misconception=r.text("misconception", required=False),
+        seed=r.flag("seed"),
+        file=rel,
+        aspect=aspect if aspect in ASPECTS else "definition",  # type: ignore[arg-type]
+        layer=layer,
+    )
+    if entry.id and not _ENTRY_ID.match(entry.id):
+        r.problem("id", "use lower case letters, digits and hyphens")
+    if 0 < len(entry.alternates) < MIN_ALTERNATES:
+        r.problem("alternates", f"needs at least {MIN_ALTERNATES} alternate phrasings, has {len(entry.alternates)}")
+    if any(not alt for alt in entry.alternates):
+        r.problem("alternates", "contains an empty phrasing")
+    _check_sources(r, entry.sources, sources)
+    return entry
 
 
 _RULE_FIELDS = {
@@ -431,85 +521,92 @@ def _valid_setting(setting: str) -> bool:
 
 
 def _load_rules(
-    root: Path, sources: dict[str, Source], codes: dict[str, CodeCard], problems: list[Problem]
+    roots: tuple[Path, ...],
+    sources: dict[str, Source],
+    codes: dict[str, CodeCard],
+    problems: list[Problem],
+    overrides: list[Override],
 ) -> list[Rule]:
-    rules: list[Rule] = []
-    seen: dict[str, str] = {}
-    known = set(codes)
-    for r in _records(root, "rules/*.toml", "rule", "id", problems, required=False):
-        rel = r.file
-        r.unknown_fields(_RULE_FIELDS)
-        relation = r.text("relation")
-        span = r.text("span", required=False) or "claim"
-        if span not in SPANS:
-            r.problem("span", f"expected {', '.join(SPANS)}, got '{span}'")
-        elif span != "claim" and relation not in ("requires", "bundled", "mutually_exclusive"):
-            r.problem("span", "only requires, bundled and mutually_exclusive rules have a span")
-        elif span in ("date", "course_before") and relation == "requires":
-            r.problem("span", "a 'requires' rule's span is claim or course")
-        per = r.text("per", required=False)
-        if per and per not in PER_UNITS:
-            r.problem("per", f"expected one of {', '.join(PER_UNITS)}, got '{per}'")
-        max_units = r.data.get("max_units")
-        if max_units is not None and (isinstance(max_units, bool) or not isinstance(max_units, int) or max_units < 1):
-            r.problem("max_units", f"expected a whole number of at least 1, got {max_units!r}")
-            max_units = None
-        leftover = r.data.get("leftover_from")
-        if leftover is not None and leftover not in (1, 2, 3, 4):
-            r.problem("leftover_from", f"expected 1 to 4 left-over fractions, got {leftover!r}")
-            leftover = None
-        if (per or max_units is not None or "rule_of_thumb" in r.data) and relation != "frequency":
-            r.problem("per", "only a 'frequency' rule has max_units and per")
-        if (per == "") != (max_units is None):
-            r.problem("max_units", "give max_units and per together")
-        if (leftover is not None or "short_course_once" in r.data) and per != "5 fractions":
-            r.problem("per", 'leftover_from and short_course_once need per = "5 fractions"')
-        needs_modifier = r.texts("needs_modifier", required=False)
-        if needs_modifier and relation != "condition":
-            r.problem("needs_modifier", "only a 'condition' rule names the modifiers a code needs")
-        places = {name: r.texts(name, required=False) for name in ("pos", "not_at_pos")}
-        for name, values in places.items():
-            if values and relation != "condition":
-                r.problem(name, "only a 'condition' rule names places of service")
-            if any(not (len(v) == 2 and v.isdigit()) for v in values):
-                r.problem(name, "places of service are two digits, such as 11, 19, 22")
-        if places["pos"] and not needs_modifier:
-            r.problem("pos", "give needs_modifier with pos (or use not_at_pos)")
-        rule = Rule(
-            id=r.text("id"),
-            relation=relation,  # type: ignore[arg-type]
-            codes_a=_expand_codes(r, "codes_a", r.texts("codes_a"), known),
-            codes_b=_expand_codes(r, "codes_b", r.texts("codes_b", required=False), known),
-            scope=r.text("scope"),
-            setting=r.text("setting"),
-            reason=r.text("reason"),
-            sources=r.texts("sources"),
-            reviewed=r.day("reviewed", required=True) or date.min,
-            effective_from=r.day("effective_from"),
-            effective_to=r.day("effective_to"),
-            modifier_indicator=r.integer("modifier_indicator", (0, 1, 9)),
-            modifiers=r.texts("modifiers", required=False),
-            limit=r.text("limit", required=relation == "frequency"),
-            file=rel,
-            span=span if span in SPANS else "claim",  # type: ignore[arg-type]
-            max_units=max_units,
-            per=per if per in PER_UNITS else "",  # type: ignore[arg-type]
-            leftover_from=leftover,
-            short_course_once=r.flag("short_course_once"),
-            rule_of_thumb=r.flag("rule_of_thumb"),
-            needs_modifier=needs_modifier,
-            pos=places["pos"],
-            not_at_pos=places["not_at_pos"],
-        )
-        _check_rule_shape(r, rule)
-        _check_sources(r, rule.sources, sources)
-        if rule.id in seen:
-            r.problem("id", f"duplicate rule id (also in {seen[rule.id]})")
-        elif rule.id:
-            seen[rule.id] = rel
-            rules.append(rule)
+    merged = _Merged("rule", overrides)
+    for layer, root in enumerate(roots):
+        for r in _records(root, "rules/*.toml", "rule", "id", problems, required=False):
+            rule = _rule(r, sources, set(codes), layer)
+            if rule.id:
+                merged.add(rule.id, rule, r, layer, "id", "duplicate rule id (also in {file})", rule.reviewed)
+    rules: list[Rule] = list(merged.items.values())
     _check_contradictions(rules, problems)
     return rules
+
+
+def _rule(r: _Record, sources: dict[str, Source], known: set[str], layer: int) -> Rule:
+    rel = r.file
+    r.unknown_fields(_RULE_FIELDS)
+    relation = r.text("relation")
+    span = r.text("span", required=False) or "claim"
+    if span not in SPANS:
+        r.problem("span", f"expected {', '.join(SPANS)}, got '{span}'")
+    elif span != "claim" and relation not in ("requires", "bundled", "mutually_exclusive"):
+        r.problem("span", "only requires, bundled and mutually_exclusive rules have a span")
+    elif span in ("date", "course_before") and relation == "requires":
+        r.problem("span", "a 'requires' rule's span is claim or course")
+    per = r.text("per", required=False)
+    if per and per not in PER_UNITS:
+        r.problem("per", f"expected one of {', '.join(PER_UNITS)}, got '{per}'")
+    max_units = r.data.get("max_units")
+    if max_units is not None and (isinstance(max_units, bool) or not isinstance(max_units, int) or max_units < 1):
+        r.problem("max_units", f"expected a whole number of at least 1, got {max_units!r}")
+        max_units = None
+    leftover = r.data.get("leftover_from")
+    if leftover is not None and leftover not in (1, 2, 3, 4):
+        r.problem("leftover_from", f"expected 1 to 4 left-over fractions, got {leftover!r}")
+        leftover = None
+    if (per or max_units is not None or "rule_of_thumb" in r.data) and relation != "frequency":
+        r.problem("per", "only a 'frequency' rule has max_units and per")
+    if (per == "") != (max_units is None):
+        r.problem("max_units", "give max_units and per together")
+    if (leftover is not None or "short_course_once" in r.data) and per != "5 fractions":
+        r.problem("per", 'leftover_from and short_course_once need per = "5 fractions"')
+    needs_modifier = r.texts("needs_modifier", required=False)
+    if needs_modifier and relation != "condition":
+        r.problem("needs_modifier", "only a 'condition' rule names the modifiers a code needs")
+    places = {name: r.texts(name, required=False) for name in ("pos", "not_at_pos")}
+    for name, values in places.items():
+        if values and relation != "condition":
+            r.problem(name, "only a 'condition' rule names places of service")
+        if any(not (len(v) == 2 and v.isdigit()) for v in values):
+            r.problem(name, "places of service are two digits, such as 11, 19, 22")
+    if places["pos"] and not needs_modifier:
+        r.problem("pos", "give needs_modifier with pos (or use not_at_pos)")
+    rule = Rule(
+        id=r.text("id"),
+        relation=relation,  # type: ignore[arg-type]
+        codes_a=_expand_codes(r, "codes_a", r.texts("codes_a"), known),
+        codes_b=_expand_codes(r, "codes_b", r.texts("codes_b", required=False), known),
+        scope=r.text("scope"),
+        setting=r.text("setting"),
+        reason=r.text("reason"),
+        sources=r.texts("sources"),
+        reviewed=r.day("reviewed", required=True) or date.min,
+        effective_from=r.day("effective_from"),
+        effective_to=r.day("effective_to"),
+        modifier_indicator=r.integer("modifier_indicator", (0, 1, 9)),
+        modifiers=r.texts("modifiers", required=False),
+        limit=r.text("limit", required=relation == "frequency"),
+        file=rel,
+        span=span if span in SPANS else "claim",  # type: ignore[arg-type]
+        max_units=max_units,
+        per=per if per in PER_UNITS else "",  # type: ignore[arg-type]
+        leftover_from=leftover,
+        short_course_once=r.flag("short_course_once"),
+        rule_of_thumb=r.flag("rule_of_thumb"),
+        needs_modifier=needs_modifier,
+        pos=places["pos"],
+        not_at_pos=places["not_at_pos"],
+        layer=layer,
+    )
+    _check_rule_shape(r, rule)
+    _check_sources(r, rule.sources, sources)
+    return rule
 
 
 def _check_rule_shape(r: _Record, rule: Rule) -> None:
@@ -639,22 +736,34 @@ def _load_refusals(root: Path, problems: list[Problem]) -> tuple[str, ...]:
     return tuple(questions)
 
 
-def validate_knowledge(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
-    """Load ``root`` and return (knowledge base or None, every problem found)."""
+def validate_knowledge(root: KnowledgePath) -> tuple[KnowledgeBase | None, list[Problem]]:
+    """Load ``root`` (one folder, or several layered: the last wins on the same id) and return
+    (knowledge base or None, every problem found, each naming its folder)."""
+    roots = kb_folders(root)
     problems: list[Problem] = []
-    if not root.is_dir():
-        what = "is a file, not a knowledge folder" if root.exists() else "knowledge folder not found"
-        return None, [Problem(str(root), "", "", what)]
-    sources = _load_sources(root, problems)
-    families = _load_families(root, problems)
-    codes = _load_codes(root, sources, families, problems)
-    entries = _load_entries(root, sources, codes, problems)
-    rules = _load_rules(root, sources, codes, problems)
-    abbreviations = _load_abbreviations(root, problems)
-    out_of_scope = _load_scope(root, problems)
-    refusal_examples = _load_refusals(root, problems)
+    for folder in roots:
+        if not folder.is_dir():
+            what = "is a file, not a knowledge folder" if folder.exists() else "knowledge folder not found"
+            problems.append(Problem(str(folder), "", "", what))
+    if problems or not roots:
+        return None, problems or [Problem("", "", "", "no knowledge folder given")]
+    overrides: list[Override] = []
+    sources = _load_sources(roots, problems, overrides)
+    families = _load_families(roots, problems, overrides)
+    codes = _load_codes(roots, sources, families, problems, overrides)
+    entries = _load_entries(roots, sources, codes, problems, overrides)
+    rules = _load_rules(roots, sources, codes, problems, overrides)
+    abbreviations: dict[str, str] = {}
+    topics: dict[str, ScopeTopic] = {}
+    refusals: dict[str, str] = {}
+    for folder in roots:
+        abbreviations.update(_load_abbreviations(folder, problems))
+        topics.update((topic.id or f"#{len(topics)}", topic) for topic in _load_scope(folder, problems))
+        refusals.update((q.lower(), q) for q in _load_refusals(folder, problems) if q.lower() not in refusals)
+    out_of_scope = tuple(topics.values())
+    refusal_examples = tuple(refusals.values())
     kb = KnowledgeBase(
-        root=root,
+        root=roots[0],
         sources=sources,
         families=families,
         codes=codes,
@@ -664,11 +773,13 @@ def validate_knowledge(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]
         abbreviations=abbreviations,
         out_of_scope=out_of_scope,
         refusal_examples=refusal_examples,
+        layers=roots if len(roots) > 1 else (),
+        overrides=tuple(overrides),
     )
     return (None if problems else kb), problems
 
 
-def load_knowledge(root: Path | None = None) -> KnowledgeBase:
+def load_knowledge(root: KnowledgePath | None = None) -> KnowledgeBase:
     """Load and validate; raise :class:`KnowledgeError` listing every problem."""
     kb, problems = validate_knowledge(root or default_kb_dir())
     if kb is None:

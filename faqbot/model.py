@@ -111,6 +111,7 @@ class Entry:
     seed: bool = False
     file: str = ""
     aspect: Aspect = "definition"
+    layer: int = 0  # 0: the first (shipped) knowledge folder; 1 and up: local folders layered over it
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +154,7 @@ class Rule:
     # hospital outpatient department does not carry the facility's technical services).
     pos: tuple[str, ...] = ()
     not_at_pos: tuple[str, ...] = ()
+    layer: int = 0  # 0: the first (shipped) knowledge folder; 1 and up: local folders layered over it
 
     def in_effect(self, dos: date) -> bool:
         """True when the rule applies on this date of service (effective_from <= dos < effective_to)."""
@@ -174,6 +176,18 @@ class ScopeTopic:
         return any(re.search(rf"(?<!\w){pattern}(?!\w)", text, re.IGNORECASE) for pattern in self.patterns)
 
 
+@dataclass(frozen=True, slots=True)
+class Override:
+    """A record of a later knowledge folder that replaces one of an earlier folder with the same id."""
+
+    kind: str  # source | family | code | entry | rule | topic
+    id: str
+    file: str  # the replacing record's file (its folder first)
+    replaced_file: str
+    reviewed: date | None = None
+    replaced_reviewed: date | None = None
+
+
 @dataclass(frozen=True)
 class KnowledgeBase:
     """Everything loaded from one knowledge folder, already validated."""
@@ -189,6 +203,13 @@ class KnowledgeBase:
     out_of_scope: tuple[ScopeTopic, ...] = ()
     # Questions faqbot must refuse: negatives for learning the ranking weights (refusals.toml).
     refusal_examples: tuple[str, ...] = ()
+    # The folders it was loaded from, shipped first, local last (one folder: just ``root``).
+    layers: tuple[Path, ...] = ()
+    overrides: tuple[Override, ...] = ()
+
+    @property
+    def roots(self) -> tuple[Path, ...]:
+        return self.layers or (self.root,)
 
     def codes_in_family(self, family: str) -> tuple[CodeCard, ...]:
         return tuple(card for card in self.codes.values() if card.family == family)

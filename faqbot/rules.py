@@ -78,6 +78,7 @@ class Finding:
     modifier_used: str = ""  # the billed modifier that bypasses the edit or meets the rule ("59", "26")
     span: str = "claim"  # the rule's span: claim / date (same date of service) or course
     dos: date | None = None  # for a unit count: the date of service it is about (None: the course)
+    local: bool = False  # the rule comes from a local knowledge folder (the help desk's own policy)
 
     @property
     def weakly_sourced(self) -> bool:
@@ -241,6 +242,10 @@ def allowed_units(rule: Rule, fractions: int) -> int:
     return units
 
 
+# How a finding or an answer from a local knowledge folder (layered over the shipped one) says so.
+LOCAL_POLICY = "Local policy"
+
+
 class RuleChecker:
     """Checks code combinations against one knowledge base's rules."""
 
@@ -284,11 +289,14 @@ class RuleChecker:
                     f"Depends on setting/payer — in {setting_label(rule.setting)}: {VERDICT_WORDS[verdict]}. {reason}"
                 )
                 verdict = "depends"
+        if rule.layer > 0:
+            reason = f"{LOCAL_POLICY}: {reason}"
         return Finding(
             codes=codes,
             kind=kind,
             verdict=verdict,
             reason=reason,
+            local=rule.layer > 0,
             scope=rule.scope,
             setting=rule.setting,
             modifiers=modifiers,

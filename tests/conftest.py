@@ -24,6 +24,14 @@ def index_cache_in_a_temporary_folder(tmp_path_factory):
         yield
 
 
+@pytest.fixture(autouse=True)
+def data_home_in_a_temporary_folder(tmp_path_factory, monkeypatch):
+    """Tests never write the question log or exports into the real user data folder."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data-home")))
+    monkeypatch.delenv("FAQBOT_NO_LOG", raising=False)
+    monkeypatch.delenv("FAQBOT_KB", raising=False)
+
+
 @pytest.fixture(scope="session")
 def kb_dir() -> Path:
     return default_kb_dir()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,7 +20,7 @@ from textual.content import Content
 from textual.widget import AwaitMount
 from textual.widgets import Footer, Header, Input, Label, LoadingIndicator, Markdown
 
-from faqbot.knowledge import KnowledgeError, default_kb_dir
+from faqbot.knowledge import KnowledgeError, KnowledgePath, default_kb_dir
 from faqbot.ui.check_screen import CheckCodesScreen, check_question
 from faqbot.ui.code_browser import CodeBrowserScreen
 from faqbot.ui.code_card_screen import CodeCardScreen
@@ -28,17 +29,24 @@ from faqbot.ui.commands import FaqbotCommands
 from faqbot.ui.conversation import Conversation, Turn, welcome_markdown
 from faqbot.ui.error_screen import KnowledgeErrorScreen
 from faqbot.ui.export import conversation_markdown, default_export_dir, write_export
+from faqbot.ui.feedback_screen import FeedbackChoice, FeedbackScreen, log_answer, log_feedback
 from faqbot.ui.help_screen import HelpScreen
 from faqbot.ui.question_input import PASTED_LINE_BREAK, QuestionInput
 from faqbot.ui.suggestions import SuggestionList, suggestion_choices
 
 if TYPE_CHECKING:
     from faqbot.engine import Faqbot
+    from faqbot.question_log import QuestionLog
 
 SUB_TITLE = "radiation-oncology billing codes · reference information, not billing advice"
 EXPORT_NOTICE = "It may contain patient data: it is readable only by you; share it only where patient data is allowed."
 # The footer's labels are short (it must fit 80 columns); help and the welcome text say more.
-HELP_WORDS = {"toggle_code_panel": "Show or hide the code panel", "check_codes": "Check codes"}
+HELP_WORDS = {
+    "toggle_code_panel": "Show or hide the code panel",
+    "check_codes": "Check codes",
+    "feedback": "Rate the latest answer: right, wrong, or the entry it should have been",
+    "curate": "Curate the question log: group, attach, draft",
+}
 
 
 class FaqbotApp(App[None]):
@@ -57,23 +65,29 @@ class FaqbotApp(App[None]):
         Binding("f2,ctrl+b", "code_browser", "Codes", id="app.code_browser"),
         Binding("f3", "toggle_code_panel", "Panel", id="app.toggle_code_panel"),
         Binding("f4", "check_codes", "Check", id="app.check_codes"),
+        Binding("f5", "feedback", "Rate", id="app.feedback"),
+        Binding("f6", "curate", "Curate", id="app.curate"),
         Binding("ctrl+s", "export", "Export", id="app.export"),
         Binding("ctrl+l", "clear", "Clear", id="app.clear"),
         Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
         Binding("escape", "focus_question", "Back to question", show=False, id="app.focus_question"),
     ]
     # Keys that need a loaded knowledge base: hidden (and inert) when it could not be loaded.
-    NEEDS_KNOWLEDGE = frozenset({"code_browser", "check_codes", "export", "clear", "toggle_code_panel"})
+    NEEDS_KNOWLEDGE = frozenset(
+        {"code_browser", "check_codes", "export", "clear", "toggle_code_panel", "feedback", "curate"}
+    )
 
     def __init__(
         self,
-        kb_dir: Path | None = None,
+        kb_dir: KnowledgePath | None = None,
         as_of: date | None = None,
         *,
         export_dir: Path | None = None,
         engine: Faqbot | None = None,
+        question_log: QuestionLog | None = None,
     ) -> None:
-        """``engine``: an already loaded engine for ``kb_dir`` (tests share one); else it loads in a worker."""
+        """``engine``: an already loaded engine for ``kb_dir`` (tests share one); else it loads in a worker.
+        ``question_log``: where refusals, low-confidence answers and feedback go (None: nowhere)."""
         super().__init__()
         self.kb_dir = kb_dir if kb_dir is not None else default_kb_dir()
         self.as_of = as_of
@@ -81,6 +95,7 @@ class FaqbotApp(App[None]):
         self.engine: Faqbot | None = None
         self._preloaded = engine
         self.load_problems: list[str] | None = None
+        self.question_log = question_log
         self._kb_ready = asyncio.Event()
 
     # -- layout -------------------------------------------------------------------------------
@@ -95,7 +110,7 @@ class FaqbotApp(App[None]):
                     yield LoadingIndicator(id="status-spinner")
                     yield Label(Content("Loading the knowledge base…"), id="status-text")
             yield CodePanel(id="code-panel")
-        yield Footer()
+        yield Footer(compact=True)  # compact: every key, F5 and F6 included, fits 80 columns
 
     def on_mount(self) -> None:
         # After the first paint: the import in the loading thread holds the GIL for a second, and
@@ -203,6 +218,7 @@ class FaqbotApp(App[None]):
             self.call_after_refresh(conversation.scroll_to_widget, turn, animate=False, top=True)
             return
         answer = self.engine.answer(turn.question, as_of=self.as_of)
+        turn.log_record = log_answer(self.question_log, answer)
         choices = suggestion_choices(answer, self.engine.scan(answer.question).mentions)
         await turn.show_answer(answer, choices)
         conversation.retire_suggestions(keep=turn)
@@ -261,6 +277,44 @@ class FaqbotApp(App[None]):
             self.notify(f"No code from the code table in “{typed}”.{hint}", severity="warning", markup=False)
             return
         self.ask(check_question(scan.codes, typed))
+
+    def action_feedback(self) -> None:
+        """Rate the latest answer (F5): right, wrong with a comment, or the entry it should have been."""
+        turns = self.answered_turns()
+        if (engine := self._need_engine()) is None:
+            return
+        if not turns:
+            self.notify("Nothing to rate yet: ask a question first.", severity="warning")
+            return
+        turn = turns[-1]
+        if turn.answer is not None:
+            self.push_screen(FeedbackScreen(turn.answer, engine.kb.entries), partial(self._feedback_given, turn))
+
+    def _feedback_given(self, turn: Turn, choice: FeedbackChoice | None) -> None:
+        if choice is None or turn.answer is None:
+            return
+        if self.question_log is None:
+            self.notify(
+                "The question log is off (--no-log or FAQBOT_NO_LOG): feedback is not kept.", severity="warning"
+            )
+            return
+        try:
+            turn.log_record = log_feedback(self.question_log, turn.answer, turn.log_record, choice)
+        except OSError as exc:
+            self.notify(f"Could not write the question log: {exc}", severity="error", markup=False)
+            return
+        self.notify(choice.summary(), title="Feedback logged", markup=False)
+
+    def action_curate(self) -> None:
+        """The curation screen (F6): the logged questions that need attention, grouped; attach or draft."""
+        if (engine := self._need_engine()) is None:
+            return
+        if self.question_log is None:
+            self.notify("The question log is off (--no-log or FAQBOT_NO_LOG): nothing to curate.", severity="warning")
+            return
+        from faqbot.ui.curation_screen import CurationScreen
+
+        self.push_screen(CurationScreen(engine, self.question_log))
 
     def action_toggle_code_panel(self) -> None:
         """Show or hide the code panel. By default it shows on wide windows and gives way on narrow ones

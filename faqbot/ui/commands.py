@@ -1,4 +1,4 @@
-"""Command palette entries: look up a code, check codes, code browser, export, clear, help."""
+"""Command palette entries: look up a code, check codes, code browser, export, clear, rate, curate, help."""
 
 from __future__ import annotations
 
@@ -36,6 +36,12 @@ class FaqbotCommands(Provider):
             ("Export conversation", "Write the conversation as Markdown for a ticket", app.action_export),
             ("Clear conversation", "Remove every question and answer from the screen", app.action_clear),
             ("Toggle code panel", "Show or hide the code cards beside the conversation", app.action_toggle_code_panel),
+            ("Rate the latest answer", "Right, wrong, or the entry it should have been (F5)", app.action_feedback),
+            (
+                "Curate the question log",
+                "Logged questions that need attention: attach or draft (F6)",
+                app.action_curate,
+            ),
             ("Help", "Keys, how to read an answer, the disclaimer", app.action_help),
         ]
 

@@ -17,6 +17,7 @@ from faqbot.ui.suggestions import SuggestionChoice
 if TYPE_CHECKING:  # the engine imports scikit-learn: keep it off the UI's start-up path
     from faqbot.claim_check import ClaimReport
     from faqbot.engine import Answer
+    from faqbot.question_log import LogRecord
 
 
 SHORT_DISCLAIMER = "Reference information, not billing advice."
@@ -48,6 +49,7 @@ class Turn(Vertical):
         self.answer: Answer | None = None
         self.claim: ClaimReport | None = None  # several pasted claim lines get a claim check instead
         self.choices: tuple[SuggestionChoice, ...] = ()
+        self.log_record: LogRecord | None = None  # the answer as the question log keeps it
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="question"):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -11,13 +9,15 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from faqbot.knowledge import KnowledgePath, kb_label
+
 
 class KnowledgeErrorScreen(Screen[None]):
     """The knowledge base has problems: list them and say how to fix them."""
 
     BINDINGS = [Binding("q,escape", "app.quit", "Quit", id="error.quit")]
 
-    def __init__(self, kb_dir: Path | None, problems: list[str]) -> None:
+    def __init__(self, kb_dir: KnowledgePath | None, problems: list[str]) -> None:
         super().__init__()
         self.kb_dir = kb_dir
         self.problems = problems
@@ -25,7 +25,7 @@ class KnowledgeErrorScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="error-dialog"):
-            where = f" in {self.kb_dir}" if self.kb_dir else ""
+            where = f" in {kb_label(self.kb_dir)}" if self.kb_dir else ""
             yield Static(
                 Content(f"The knowledge base{where} could not be loaded: {len(self.problems)} problem(s)."),
                 id="error-title",

@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from faqbot.knowledge import KnowledgePath, kb_folders
 from faqbot.ui.answer_markdown import answer_markdown, escape_markdown
 
 if TYPE_CHECKING:  # the engine imports scikit-learn: keep it off the UI's start-up path
@@ -26,7 +27,7 @@ def conversation_markdown(
     turns: Iterable[tuple[Answer | tuple[str, ClaimReport], tuple[str, ...]]],
     *,
     exported_at: datetime,
-    kb_root: Path | None = None,
+    kb_root: KnowledgePath | None = None,
 ) -> str:
     """The whole conversation as one Markdown document: each answer with its suggestions (a claim check
     as ``(pasted text, report)``), then the disclaimer."""
@@ -37,7 +38,11 @@ def conversation_markdown(
     head = [
         "# faqbot conversation",
         f"Exported {exported_at.strftime('%Y-%m-%d %H:%M')} · {len(turns)} question(s)"
-        + (f" · knowledge base {escape_markdown(kb_root.name)}" if kb_root else ""),
+        + (
+            f" · knowledge base {escape_markdown(' + '.join(folder.name for folder in kb_folders(kb_root)))}"
+            if kb_root
+            else ""
+        ),
     ]
     if any(isinstance(item, tuple) for item, _ in turns):
         head.append(
