@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from faqbot.codes import CodeScan, close_codes, find_mentions, range_problems, recognize
-from faqbot.knowledge import load_knowledge
+from faqbot.kb_cache import load_knowledge_cached
+from faqbot.knowledge import default_kb_dir
 from faqbot.model import CodeCard, Entry, KnowledgeBase
 from faqbot.question_context import codes_left_out, read_context
 from faqbot.question_reading import QuestionReading, asked_codes, modifiers_named, read_question, text_covers
@@ -214,7 +215,8 @@ class Faqbot:
     @classmethod
     def from_path(cls, kb_dir: Path | None = None) -> Faqbot:
         """Load, validate and index a knowledge folder, reusing a cached fitted index when there is one."""
-        return cls(load_knowledge(kb_dir), cache_dir=default_cache_dir())
+        cache_dir = default_cache_dir()
+        return cls(load_knowledge_cached(kb_dir or default_kb_dir(), cache_dir), cache_dir=cache_dir)
 
     def scan(self, text: str) -> CodeScan:
         return recognize(text, self.known)

@@ -22,9 +22,12 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+import faqbot.codes
 from faqbot.analyzers import analyzer
+from faqbot.cache_files import source_digest
 from faqbot.codes import CodeMention, expand_range, find_mentions, mentions_of_known
 from faqbot.model import ASPECTS, Entry
+from faqbot.phrasing_cache import Phrasings, prepared_phrasings
 from faqbot.question_reading import question_aspect
 from faqbot.text_index import CHAR_MODEL, WORD_MODEL, fit_or_load
 
@@ -175,7 +178,7 @@ class QueryVectorizer:
 
     def __init__(self, analyze: Callable[[str], list[str]], terms: np.ndarray, idf: np.ndarray) -> None:
         self._analyze = analyze
-        self._vocabulary = {str(term): index for index, term in enumerate(terms)}
+        self._vocabulary = dict(zip(terms.tolist(), range(len(terms))))
         self._idf = np.asarray(idf, dtype=np.float64)
 
     def weights(self, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -218,6 +221,30 @@ def code_overlap(asked: frozenset[str], entry_codes: frozenset[str]) -> float:
     return shared / len(asked) * (1 - EXTRA_CODES_PENALTY * extra)
 
 
+def prepare_phrasings(
+    entries: Sequence[Entry], known_codes: Collection[str], abbreviations: Mapping[str, str]
+) -> Phrasings:
+    """Each entry's phrasings as the text index sees them, and the codes each entry names."""
+    docs: list[str] = []
+    owners: list[int] = []
+    whole: list[str] = []
+    question_codes: list[frozenset[str]] = []
+    all_codes: list[frozenset[str]] = []
+    for index, entry in enumerate(entries):
+        texts = (entry.question, *entry.alternates)
+        mentions = [find_mentions(text) for text in texts]  # once per phrasing: for text and for codes
+        question_codes.append(frozenset(codes_in(mentions[0], known_codes)))
+        all_codes.append(frozenset(code for found in mentions for code in codes_in(found, known_codes)))
+        cleaned = [text_for_matching(text, abbreviations, found) for text, found in zip(texts, mentions)]
+        # An alternate that is little more than a code ("77321 used for" -> "used") says nothing as text.
+        phrasings = [cleaned[0], *(c for c in cleaned[1:] if len(c.split()) >= MIN_PHRASING_WORDS)]
+        docs.extend(phrasings)
+        owners.extend([index] * len(phrasings))
+        whole.append(" ".join([*cleaned, text_for_matching(entry.answer, abbreviations)]))
+    intents = tuple(question_intent(entry.question) for entry in entries)
+    return Phrasings(tuple(docs), tuple(owners), tuple(whole), tuple(question_codes), tuple(all_codes), intents)
+
+
 class Ranker:
     """A fitted index over FAQ entries. Build once per knowledge base; ``rank`` is read-only.
 
@@ -242,26 +269,21 @@ class Ranker:
         self._known = frozenset(known_codes)
         self._abbreviations = dict(abbreviations or {})
         self._index = {entry.id: i for i, entry in enumerate(self.entries)}
-        docs: list[str] = []
-        owners: list[int] = []
-        whole: list[str] = []
-        question_codes: list[frozenset[str]] = []
-        all_codes: list[frozenset[str]] = []
-        for index, entry in enumerate(self.entries):
-            texts = (entry.question, *entry.alternates)
-            mentions = [find_mentions(text) for text in texts]  # once per phrasing: for text and for codes
-            question_codes.append(frozenset(codes_in(mentions[0], known_codes)))
-            all_codes.append(frozenset(code for found in mentions for code in codes_in(found, known_codes)))
-            cleaned = [text_for_matching(text, self._abbreviations, found) for text, found in zip(texts, mentions)]
-            # An alternate that is little more than a code ("77321 used for" -> "used") says nothing as text.
-            phrasings = [cleaned[0], *(c for c in cleaned[1:] if len(c.split()) >= MIN_PHRASING_WORDS)]
-            docs.extend(phrasings)
-            owners.extend([index] * len(phrasings))
-            whole.append(" ".join([*cleaned, text_for_matching(entry.answer, self._abbreviations)]))
+        key = [
+            source_digest(__file__, faqbot.codes.__file__),
+            sorted(self._known),
+            sorted(self._abbreviations.items()),
+            "".join(f"{len(text)}:{text}" for e in self.entries for text in (e.question, *e.alternates, e.answer)),
+            [len(e.alternates) for e in self.entries],
+        ]
+        prepared = prepared_phrasings(
+            key, lambda: prepare_phrasings(self.entries, self._known, self._abbreviations), cache_dir
+        )
+        docs, owners, whole = prepared.docs, prepared.owners, prepared.whole
         self._owners = np.array(owners, dtype=np.int64)
         self._starts = np.flatnonzero(np.r_[True, np.diff(self._owners) != 0]) if owners else np.array([], dtype=int)
         self._lengths = np.diff(np.r_[self._starts, len(owners)]).astype(np.int64)
-        self.docs = tuple(docs)
+        self.docs = docs
         if docs:
             # Every entry fits the shortlist: score character n-grams term-major, like words. Else
             # keep phrasings as rows, to score only the shortlisted ones.
@@ -283,11 +305,11 @@ class Ranker:
             self._vocabulary_by_initial.setdefault(word[:1], []).append(word)
         self._spelling_memo: dict[str, str | None] = {}  # typo -> word; a cache, not state that changes answers
         self._intent_names = sorted({name for name, _ in _INTENTS} | {"about", "definition"})
-        self._intents = np.array([self._intent_names.index(question_intent(e.question)) for e in self.entries])
+        self._intents = np.array([self._intent_names.index(intent) for intent in prepared.intents], dtype=np.int64)
         self.intents = tuple(self._intent_names[i] for i in self._intents)
         self._aspects = np.array([ASPECTS.index(e.aspect) for e in self.entries], dtype=np.int64)
-        self.subject_codes = tuple(all_codes)
-        self.question_codes = tuple(question_codes)
+        self.subject_codes = prepared.all_codes
+        self.question_codes = prepared.question_codes
         self._own_codes = CodePostings(self.question_codes)
         self._all_codes = CodePostings(self.subject_codes)
         self._declared_codes = CodePostings([frozenset(e.codes) for e in self.entries])

@@ -15,7 +15,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -25,13 +24,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy import sparse
 
+from faqbot.cache_files import KEEP_FILES as KEEP_FILES  # re-exported: older index files are removed
+from faqbot.cache_files import write_atomically
+
 if TYPE_CHECKING:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
 WORD_MODEL: dict[str, object] = {"ngram_range": (1, 2), "sublinear_tf": True, "token_pattern": r"\S+"}
 CHAR_MODEL: dict[str, object] = {"analyzer": "char_wb", "ngram_range": (3, 5), "sublinear_tf": True}
 FORMAT = 1
-KEEP_FILES = 4  # older index files in the cache folder are removed
 # The names this module gives its files; the pruner never touches any other file in the folder.
 CACHE_NAME = re.compile(r"index-[0-9a-f]{40}\.npz")
 
@@ -156,22 +157,4 @@ def _write(path: Path, fitted: FittedText) -> None:
             f"{name}_indptr": matrix.indptr,
             f"{name}_shape": np.array(matrix.shape),
         }
-    temporary: Path | None = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".index-", suffix=".npz", delete=False) as handle:
-            temporary = Path(handle.name)
-            np.savez(handle, **arrays)  # type: ignore[arg-type]
-        os.replace(temporary, path)
-        _prune(path.parent, keep=path)
-    except OSError:
-        if temporary is not None:
-            temporary.unlink(missing_ok=True)
-
-
-def _prune(folder: Path, *, keep: Path) -> None:
-    """Keep the newest ``KEEP_FILES`` index files; only files named as this module names them are touched."""
-    files = [p for p in folder.glob("index-*.npz") if CACHE_NAME.fullmatch(p.name) and p.is_file()]
-    files.sort(key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in [f for f in files if f != keep][KEEP_FILES - 1 :]:
-        old.unlink(missing_ok=True)
+    write_atomically(path, lambda handle: np.savez(handle, **arrays), pattern=CACHE_NAME)  # type: ignore[arg-type]
