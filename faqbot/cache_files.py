@@ -44,7 +44,7 @@ def source_digest(*files: str | None) -> str:
     return digest(contents)
 
 
-def write_atomically(path: Path, write: Callable[[IO[bytes]], None], *, pattern: re.Pattern[str]) -> None:
+def write_atomically(path: Path, write: Callable[[IO[bytes]], object], *, pattern: re.Pattern[str]) -> None:
     """Write through ``write`` into a temporary file, then rename it to ``path``; prune older files
     named by ``pattern``. A cache that cannot be written is skipped (it only costs the rebuild)."""
     temporary: Path | None = None

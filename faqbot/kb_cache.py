@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import fields, is_dataclass
 from datetime import date
 from pathlib import Path
@@ -109,7 +110,7 @@ def _day(value: str | None) -> date | None:
 
 def _decoder(cls: type) -> Any:
     """A function from a JSON list of ``cls``'s fields back to ``cls``: dates and tuples restored."""
-    converters = []
+    converters: list[Callable[[Any], Any] | None] = []
     for f in fields(cls):
         kind = str(f.type)
         if kind in ("date", "date | None"):
