@@ -7,7 +7,7 @@ evaluation all call this, so they can never disagree about an answer.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal
@@ -149,8 +149,12 @@ class Answer:
         return self.answer.split(RULE_CHECK_SEPARATOR, 1)[0].strip()
 
     def to_dict(self) -> dict[str, Any]:
-        data = jsonable(asdict(self))
-        data["rule_check"] = self.rule_check.to_dict() if self.rule_check else None
+        """Every field in order (dates as ISO text, tuples as lists), the rule check converted once, by
+        its own ``to_dict``, scores rounded, then ``confidence_level``; no ``dataclasses.asdict`` deep copy."""
+        data: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            data[f.name] = value.to_dict() if isinstance(value, RuleCheck) else jsonable(value)
         data["confidence"] = round(self.confidence, 3)
         data["confidence_level"] = self.confidence_level
         for suggestion in data["suggestions"]:

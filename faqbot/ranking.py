@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
+from scipy import sparse
 
 import faqbot.codes
 from faqbot.analyzers import analyzer
@@ -191,6 +192,35 @@ class QueryVectorizer:
         values = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * self._idf[terms]
         norm = float(np.sqrt(values @ values))
         return terms, (values / norm if norm > 0 else values)
+
+
+def postings_dot(matrix_t: sparse.csr_matrix, terms: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``matrix_t[terms].T @ weights`` for a term-major matrix, read straight from its CSR arrays:
+    per document, the sum over the query terms (in order) of posting weight times query weight. The
+    same products added in the same order as scipy's, so the same floats, without building the slice."""
+    return _segments_dot(matrix_t, terms, weights, by_row=False)
+
+
+def rows_dot(matrix: sparse.csr_matrix, rows: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """``matrix[rows] @ query`` (``query`` dense), read straight from the CSR arrays, row by row."""
+    return _segments_dot(matrix, rows, query, by_row=True)
+
+
+def _segments_dot(matrix: sparse.csr_matrix, rows: np.ndarray, values: np.ndarray, *, by_row: bool) -> np.ndarray:
+    starts = matrix.indptr[rows]
+    lengths = matrix.indptr[rows + 1] - starts
+    total = int(lengths.sum())
+    if not total:  # np.bincount would give integers here
+        return np.zeros(len(rows) if by_row else matrix.shape[1])
+    offsets = np.cumsum(lengths) - lengths
+    positions = np.repeat(starts - offsets, lengths) + np.arange(total)
+    columns = matrix.indices[positions]
+    data = matrix.data[positions].astype(np.float64)
+    if by_row:  # one sum per selected row, over its stored columns
+        return np.bincount(
+            np.repeat(np.arange(len(rows)), lengths), weights=data * values[columns], minlength=len(rows)
+        )
+    return np.bincount(columns, weights=data * np.repeat(values, lengths), minlength=matrix.shape[1])
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,15 +396,15 @@ class Ranker:
         """
         corrected = " ".join(self._spelled(tok) or tok for tok in cleaned.split())
         terms, weights = self._word_query.weights(corrected)
-        word_docs = self._word_t[terms].T @ weights  # term-major rows: only the query's postings
+        word_docs = postings_dot(self._word_t, terms, weights)  # term-major: only the query's postings
         word_best = np.maximum.reduceat(word_docs, self._starts)
-        whole_entry = self._entry_t[terms].T @ weights
+        whole_entry = postings_dot(self._entry_t, terms, weights)
         grams, gram_weights = self._char_query.weights(cleaned)
         size = min(SHORTLIST, len(self.entries))
         if self._char_all and size == len(self.entries):
             shortlist, offsets = np.arange(size), self._starts
             doc_rows: np.ndarray | slice = slice(None)
-            char_docs = self._char_docs[grams].T @ gram_weights
+            char_docs = postings_dot(self._char_docs, grams, gram_weights)
         else:
             shortlist = np.sort(np.argpartition(-(word_best + whole_entry + boost), size - 1)[:size])
             starts, lengths = self._starts[shortlist], self._lengths[shortlist]
@@ -382,7 +412,7 @@ class Ranker:
             doc_rows = np.repeat(starts - offsets, lengths) + np.arange(lengths.sum())
             query = np.zeros(self._char_docs.shape[1])
             query[grams] = gram_weights
-            char_docs = self._char_docs[doc_rows] @ query
+            char_docs = rows_dot(self._char_docs, doc_rows, query)
         char_best = np.zeros_like(word_best)  # outside the shortlist: the word model alone
         char_best[shortlist] = np.maximum.reduceat(char_docs, offsets)
         mixed = 0.5 * word_best
@@ -395,6 +425,14 @@ class Ranker:
         return self._features(question, frozenset(codes), self._cleaned(question), aspect)
 
     def _features(self, question: str, asked: frozenset[str], cleaned: str, aspect: str | None = None) -> np.ndarray:
+        return np.column_stack(
+            [np.broadcast_to(column, len(self.entries)) for column in self._columns(question, asked, cleaned, aspect)]
+        ).astype(np.float64)
+
+    def _columns(
+        self, question: str, asked: frozenset[str], cleaned: str, aspect: str | None = None
+    ) -> list[np.ndarray | float]:
+        """The columns of :data:`FEATURES`, in order: one value per entry, or one number for every entry."""
         own, phrasings, declared = self._code_overlaps(asked)
         word, char, mixed, whole = self._text_signals(cleaned, np.maximum(own, phrasings))
         has_codes = float(bool(asked))
@@ -406,28 +444,38 @@ class Ranker:
         aspect = aspect or question_aspect(question)
         same_aspect = self._aspects == (ASPECTS.index(aspect) if aspect else -1)
         other_aspect = ~same_aspect & (aspect is not None)
-        return np.column_stack(
-            [
-                word,
-                char,
-                mixed,
-                whole,
-                own,
-                phrasings,
-                declared,
-                has_codes * (names_codes & ~named),
-                has_codes * ~names_codes,
-                same_intent,
-                has_codes * word,
-                has_codes * char,
-                has_codes * whole,
-                no_words * own,
-                no_words * declared,
-                same_aspect,
-                other_aspect,
-                (self._subject_codes.overlaps(asked) > 0) & (aspect in ("definition", "frequency")),
-            ]
-        ).astype(np.float64)
+        return [
+            word,
+            char,
+            mixed,
+            whole,
+            own,
+            phrasings,
+            declared,
+            has_codes * (names_codes & ~named) if has_codes else 0.0,
+            has_codes * ~names_codes if has_codes else 0.0,
+            same_intent,
+            has_codes * word if has_codes else 0.0,
+            has_codes * char if has_codes else 0.0,
+            has_codes * whole if has_codes else 0.0,
+            no_words * own if no_words else 0.0,
+            no_words * declared if no_words else 0.0,
+            same_aspect,
+            other_aspect,
+            (self._subject_codes.overlaps(asked) > 0) & (aspect in ("definition", "frequency")),
+        ]
+
+    def _relevance(self, columns: list[np.ndarray | float]) -> np.ndarray:
+        """:meth:`RankingWeights.relevance` of the feature rows, as a weighted sum of the columns: the
+        entries x features matrix is never built (a test checks it equals the matrix product)."""
+        relevance = np.full(len(self.entries), self.weights.bias)
+        constant = 0.0
+        for coefficient, column in zip(self.weights.coefficients, columns):
+            if isinstance(column, np.ndarray):
+                relevance += coefficient * column
+            else:
+                constant += coefficient * column
+        return relevance + constant if constant else relevance
 
     def rank(
         self, question: str, codes: Collection[str] = (), *, limit: int = 5, aspect: str | None = None
@@ -437,14 +485,14 @@ class Ranker:
         if not self.entries:
             return []
         cleaned = self._cleaned(question)  # once: for the features and for the known-word share
-        rows = self._features(question, frozenset(codes), cleaned, aspect)
+        columns = self._columns(question, frozenset(codes), cleaned, aspect)
         coverage = self.vocabulary_coverage(cleaned, known_codes=len(codes))
-        combined = self.weights.confidence(self.weights.relevance(rows), coverage)
+        combined = self.weights.confidence(self._relevance(columns), coverage)
         limit = min(limit, len(combined))
         top = np.argpartition(-combined, limit - 1)[:limit]
         order = top[np.lexsort((top, -combined[top]))]
-        text = rows[:, FEATURES.index("phrasing_mix")]
-        code = rows[:, FEATURES.index("codes_phrasings")]
+        text = np.broadcast_to(columns[FEATURES.index("phrasing_mix")], len(combined))
+        code = np.broadcast_to(columns[FEATURES.index("codes_phrasings")], len(combined))
         return [Scored(self.entries[i].id, float(combined[i]), float(text[i]), float(code[i])) for i in order]
 
 
