@@ -39,6 +39,8 @@ SHORTLIST = 300
 # Alternates with fewer content words than this are left out of the text index (codes still count).
 MIN_PHRASING_WORDS = 2
 SPELLING_MEMO_SIZE = 10_000
+# Query terms whose postings average more documents than this are read one slice per term.
+LONG_POSTINGS = 1000
 
 # Words that say nothing about the topic. The kind of question (alone, together, how often ...) is
 # read from the raw question by ``question_intent``, so question words are dropped here too.
@@ -195,32 +197,24 @@ class QueryVectorizer:
 
 
 def postings_dot(matrix_t: sparse.csr_matrix, terms: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """``matrix_t[terms].T @ weights`` for a term-major matrix, read straight from its CSR arrays:
-    per document, the sum over the query terms (in order) of posting weight times query weight. The
-    same products added in the same order as scipy's, so the same floats, without building the slice."""
-    return _segments_dot(matrix_t, terms, weights, by_row=False)
-
-
-def rows_dot(matrix: sparse.csr_matrix, rows: np.ndarray, query: np.ndarray) -> np.ndarray:
-    """``matrix[rows] @ query`` (``query`` dense), read straight from the CSR arrays, row by row."""
-    return _segments_dot(matrix, rows, query, by_row=True)
-
-
-def _segments_dot(matrix: sparse.csr_matrix, rows: np.ndarray, values: np.ndarray, *, by_row: bool) -> np.ndarray:
-    starts = matrix.indptr[rows]
-    lengths = matrix.indptr[rows + 1] - starts
+    """``matrix_t[terms].T @ weights`` for a term-major matrix, read straight from its CSR arrays: per
+    document, the sum over the query terms, in order, of posting weight times query weight. The same
+    products added in the same order as scipy's, so the same floats, without building the slice."""
+    indptr, indices, data = matrix_t.indptr, matrix_t.indices, matrix_t.data
+    starts = indptr[terms]
+    lengths = indptr[terms + 1] - starts
     total = int(lengths.sum())
+    if total > LONG_POSTINGS * len(terms):  # long postings (a large knowledge base): one slice per term
+        out = np.zeros(matrix_t.shape[1])
+        for start, length, weight in zip(starts.tolist(), lengths.tolist(), weights.tolist()):
+            out[indices[start : start + length]] += data[start : start + length] * np.float64(weight)
+        return out
     if not total:  # np.bincount would give integers here
-        return np.zeros(len(rows) if by_row else matrix.shape[1])
-    offsets = np.cumsum(lengths) - lengths
-    positions = np.repeat(starts - offsets, lengths) + np.arange(total)
-    columns = matrix.indices[positions]
-    data = matrix.data[positions].astype(np.float64)
-    if by_row:  # one sum per selected row, over its stored columns
-        return np.bincount(
-            np.repeat(np.arange(len(rows)), lengths), weights=data * values[columns], minlength=len(rows)
-        )
-    return np.bincount(columns, weights=data * np.repeat(values, lengths), minlength=matrix.shape[1])
+        return np.zeros(matrix_t.shape[1])
+    # Short postings: all of them in one gather, summed per document in the same order.
+    positions = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths) + np.arange(total)
+    products = data[positions].astype(np.float64) * np.repeat(weights, lengths)
+    return np.bincount(indices[positions], weights=products, minlength=matrix_t.shape[1])
 
 
 @dataclass(frozen=True, slots=True)
@@ -412,7 +406,7 @@ class Ranker:
             doc_rows = np.repeat(starts - offsets, lengths) + np.arange(lengths.sum())
             query = np.zeros(self._char_docs.shape[1])
             query[grams] = gram_weights
-            char_docs = rows_dot(self._char_docs, doc_rows, query)
+            char_docs = self._char_docs[doc_rows] @ query  # scipy's fused row slice and product is fastest here
         char_best = np.zeros_like(word_best)  # outside the shortlist: the word model alone
         char_best[shortlist] = np.maximum.reduceat(char_docs, offsets)
         mixed = 0.5 * word_best
