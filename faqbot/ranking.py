@@ -315,6 +315,7 @@ class Ranker:
             fitted = fit_or_load(docs, whole, char_term_major=self._char_all, cache_dir=cache_dir)
             # Term-major (term x document): a query touches only its own terms' postings.
             self._word_t, self._entry_t, self._char_docs = fitted.word_t, fitted.entry_t, fitted.char
+            self._char_words = fitted.char_words  # not term-major: the shortlist's cosines from words
             self._word_query = QueryVectorizer(analyzer(WORD_MODEL), fitted.word_terms, fitted.word_idf)
             self._char_query = QueryVectorizer(analyzer(CHAR_MODEL), fitted.char_terms, fitted.char_idf)
             idf = dict(zip(fitted.word_terms.tolist(), fitted.word_idf.tolist()))
@@ -404,9 +405,8 @@ class Ranker:
             starts, lengths = self._starts[shortlist], self._lengths[shortlist]
             offsets = np.r_[0, np.cumsum(lengths)[:-1]]
             doc_rows = np.repeat(starts - offsets, lengths) + np.arange(lengths.sum())
-            query = np.zeros(self._char_docs.shape[1])
-            query[grams] = gram_weights
-            char_docs = self._char_docs[doc_rows] @ query  # scipy's fused row slice and product is fastest here
+            assert self._char_words is not None
+            char_docs = self._char_words.cosines(doc_rows, grams, gram_weights)
         char_best = np.zeros_like(word_best)  # outside the shortlist: the word model alone
         char_best[shortlist] = np.maximum.reduceat(char_docs, offsets)
         mixed = 0.5 * word_best

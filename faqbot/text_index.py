@@ -26,13 +26,14 @@ from scipy import sparse
 
 from faqbot.cache_files import KEEP_FILES as KEEP_FILES  # re-exported: older index files are removed
 from faqbot.cache_files import write_atomically
+from faqbot.char_by_words import CharByWords, fit_char_by_words
 
 if TYPE_CHECKING:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
 WORD_MODEL: dict[str, object] = {"ngram_range": (1, 2), "sublinear_tf": True, "token_pattern": r"\S+"}
 CHAR_MODEL: dict[str, object] = {"analyzer": "char_wb", "ngram_range": (3, 5), "sublinear_tf": True}
-FORMAT = 1
+FORMAT = 2  # 2: a large knowledge base's character model kept as words
 # The names this module gives its files; the pruner never touches any other file in the folder.
 CACHE_NAME = re.compile(r"index-[0-9a-f]{40}\.npz")
 
@@ -65,19 +66,36 @@ class FittedText:
     word_idf: np.ndarray
     char_terms: np.ndarray
     char_idf: np.ndarray
+    # Not term-major (a large knowledge base): the character model kept as words, and ``char`` empty.
+    char_words: CharByWords | None = None
 
 
 def fit_text(docs: Sequence[str], whole: Sequence[str], *, char_term_major: bool) -> FittedText:
-    word, char = word_vectorizer(), char_vectorizer()
+    word = word_vectorizer()
     word_t = word.fit_transform(docs).T.tocsr()
-    char_docs = char.fit_transform(docs)
-    return FittedText(
+    words = dict(
         word_t=word_t,
         entry_t=word.transform(whole).T.tocsr(),
-        char=char_docs.T.tocsr() if char_term_major else char_docs.tocsr(),
-        char_term_major=char_term_major,
         word_terms=np.asarray(word.get_feature_names_out(), dtype=str),
         word_idf=word.idf_.astype(np.float64),
+    )
+    if not char_term_major:  # only shortlisted phrasings are scored: no phrasing x n-gram matrix
+        by_words = fit_char_by_words(docs)
+        empty = sparse.csr_matrix((0, 0), dtype=np.float32)
+        return FittedText(
+            **words,
+            char=empty,
+            char_term_major=False,
+            char_terms=by_words.terms,
+            char_idf=by_words.idf,
+            char_words=by_words,
+        )
+    char = char_vectorizer()
+    char_docs = char.fit_transform(docs)
+    return FittedText(
+        **words,
+        char=char_docs.T.tocsr(),
+        char_term_major=True,
         char_terms=np.asarray(char.get_feature_names_out(), dtype=str),
         char_idf=char.idf_.astype(np.float64),
     )
@@ -120,15 +138,25 @@ def fit_or_load(
 def _read(path: Path) -> FittedText | None:
     try:
         with np.load(path, allow_pickle=False) as data:
+            char_term_major = bool(data["char_term_major"])
             return FittedText(
                 word_t=_matrix(data, "word_t"),
                 entry_t=_matrix(data, "entry_t"),
                 char=_matrix(data, "char"),
-                char_term_major=bool(data["char_term_major"]),
+                char_term_major=char_term_major,
                 word_terms=data["word_terms"],
                 word_idf=data["word_idf"],
                 char_terms=data["char_terms"],
                 char_idf=data["char_idf"],
+                char_words=None
+                if char_term_major
+                else CharByWords(
+                    doc_words=_matrix(data, "doc_words"),
+                    word_grams_t=_matrix(data, "word_grams_t"),
+                    norms=data["char_norms"],
+                    terms=data["char_terms"],
+                    idf=data["char_idf"],
+                ),
             )
     except Exception:  # missing, truncated (BadZipFile), damaged or foreign: fit again; the caller rewrites it
         return None
@@ -149,8 +177,11 @@ def _write(path: Path, fitted: FittedText) -> None:
         "char_terms": fitted.char_terms,
         "char_idf": fitted.char_idf,
     }
-    for name in ("word_t", "entry_t", "char"):
-        matrix: sparse.csr_matrix = getattr(fitted, name)
+    matrices: dict[str, sparse.csr_matrix] = {"word_t": fitted.word_t, "entry_t": fitted.entry_t, "char": fitted.char}
+    if fitted.char_words is not None:
+        matrices |= {"doc_words": fitted.char_words.doc_words, "word_grams_t": fitted.char_words.word_grams_t}
+        arrays["char_norms"] = fitted.char_words.norms
+    for name, matrix in matrices.items():
         arrays |= {
             f"{name}_data": matrix.data,
             f"{name}_indices": matrix.indices,
