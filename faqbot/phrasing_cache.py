@@ -18,7 +18,7 @@ from typing import Any
 
 from faqbot.cache_files import digest, read_checked, write_checked
 
-FORMAT = 1
+FORMAT = 2
 CACHE_NAME = re.compile(r"phrasings-[0-9a-f]{40}\.json")
 
 
@@ -34,6 +34,7 @@ class Phrasings:
     question_codes: tuple[frozenset[str], ...]
     all_codes: tuple[frozenset[str], ...]
     intents: tuple[str, ...]  # each entry's kind of question (:func:`faqbot.ranking.question_intent`)
+    vocabulary: tuple[str, ...]  # every word of the whole-entry documents, sorted
 
 
 def prepared_phrasings(key_parts: Sequence[Any], build: Callable[[], Phrasings], cache_dir: Path | None) -> Phrasings:
@@ -52,6 +53,7 @@ def prepared_phrasings(key_parts: Sequence[Any], build: Callable[[], Phrasings],
         "question_codes": [sorted(codes) for codes in phrasings.question_codes],
         "all_codes": [sorted(codes) for codes in phrasings.all_codes],
         "intents": phrasings.intents,
+        "vocabulary": phrasings.vocabulary,
     }
     write_checked(path, json.dumps(data, ensure_ascii=False).encode("utf-8"), pattern=CACHE_NAME)
     return phrasings
@@ -70,6 +72,7 @@ def _read(path: Path) -> Phrasings | None:
             question_codes=tuple(frozenset(codes) for codes in data["question_codes"]),
             all_codes=tuple(frozenset(codes) for codes in data["all_codes"]),
             intents=tuple(data["intents"]),
+            vocabulary=tuple(data["vocabulary"]),
         )
     except Exception:  # foreign or damaged content behind a valid checksum: prepare again, rewrite
         return None

@@ -266,7 +266,10 @@ def prepare_phrasings(
         owners.extend([index] * len(phrasings))
         whole.append(" ".join([*cleaned, text_for_matching(entry.answer, abbreviations)]))
     intents = tuple(question_intent(entry.question) for entry in entries)
-    return Phrasings(tuple(docs), tuple(owners), tuple(whole), tuple(question_codes), tuple(all_codes), intents)
+    vocabulary = tuple(sorted({word for doc in whole for word in doc.split()}))
+    return Phrasings(
+        tuple(docs), tuple(owners), tuple(whole), tuple(question_codes), tuple(all_codes), intents, vocabulary
+    )
 
 
 class Ranker:
@@ -323,10 +326,10 @@ class Ranker:
             idf = {}
         self._idf = {tok: float(weight) for tok, weight in idf.items() if " " not in tok}
         self._max_idf = max(self._idf.values(), default=1.0)
-        self._vocabulary = frozenset(tok for doc in whole for tok in doc.split())
+        self._vocabulary = frozenset(prepared.vocabulary)
         # Typos rarely change a word's first letter ("president" is not a typo of "resident").
         self._vocabulary_by_initial: dict[str, list[str]] = {}
-        for word in sorted(self._vocabulary):
+        for word in prepared.vocabulary:  # sorted
             self._vocabulary_by_initial.setdefault(word[:1], []).append(word)
         self._spelling_memo: dict[str, str | None] = {}  # typo -> word; a cache, not state that changes answers
         self._intent_names = sorted({name for name, _ in _INTENTS} | {"about", "definition"})

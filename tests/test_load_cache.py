@@ -88,6 +88,7 @@ def test_the_ranker_reads_its_phrasings_from_the_cache_and_ranks_alike(kb, tmp_p
     cached = Ranker(kb.entries, kb.codes.keys(), abbreviations=kb.abbreviations, cache_dir=tmp_path)
     assert cached.docs == fresh.docs and cached.question_codes == fresh.question_codes
     assert cached.intents == fresh.intents and cached.subject_codes == fresh.subject_codes
+    assert cached._vocabulary_by_initial == fresh._vocabulary_by_initial
     for question in ("can 77295 and 77300 be billed together", "how often are port films billed", "hello"):
         codes = [c for c in ("77295", "77300") if c in question]
         assert np.array_equal(fresh.features(question, codes), cached.features(question, codes))
