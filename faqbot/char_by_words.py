@@ -32,7 +32,7 @@ class CharByWords:
     doc_words: sparse.csr_matrix  # phrasing x word: how often each word occurs
     word_grams_t: sparse.csr_matrix  # n-gram x word: how often each n-gram occurs in the padded word
     norms: np.ndarray  # each phrasing's L2 norm of sublinear tf x idf
-    terms: np.ndarray  # the n-grams, sorted (column order of the query weights)
+    terms: tuple[str, ...]  # the n-grams, sorted (column order of the query weights)
     idf: np.ndarray
 
     def cosines(self, rows: np.ndarray, grams: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -98,4 +98,6 @@ def fit_char_by_words(docs: Sequence[str]) -> CharByWords:
         norms[start : start + counts.shape[0]] = np.sqrt(
             np.bincount(owners, values * values, minlength=counts.shape[0])
         )
-    return CharByWords(doc_words=doc_words, word_grams_t=word_grams_t, norms=norms, terms=terms[order], idf=idf)
+    return CharByWords(
+        doc_words=doc_words, word_grams_t=word_grams_t, norms=norms, terms=tuple(terms[order].tolist()), idf=idf
+    )

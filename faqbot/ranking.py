@@ -179,9 +179,9 @@ class QueryVectorizer:
     checks), without its per-call validation, which dominated the time of a question, and without
     importing scikit-learn (``analyze`` cuts text as the fitted model did: :mod:`faqbot.analyzers`)."""
 
-    def __init__(self, analyze: Callable[[str], list[str]], terms: np.ndarray, idf: np.ndarray) -> None:
+    def __init__(self, analyze: Callable[[str], list[str]], terms: Sequence[str], idf: np.ndarray) -> None:
         self._analyze = analyze
-        self._vocabulary = dict(zip(terms.tolist(), range(len(terms))))
+        self._vocabulary = dict(zip(terms, range(len(terms))))
         self._idf = np.asarray(idf, dtype=np.float64)
 
     def weights(self, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -321,7 +321,7 @@ class Ranker:
             self._char_words = fitted.char_words  # not term-major: the shortlist's cosines from words
             self._word_query = QueryVectorizer(analyzer(WORD_MODEL), fitted.word_terms, fitted.word_idf)
             self._char_query = QueryVectorizer(analyzer(CHAR_MODEL), fitted.char_terms, fitted.char_idf)
-            idf = dict(zip(fitted.word_terms.tolist(), fitted.word_idf.tolist()))
+            idf = dict(zip(fitted.word_terms, fitted.word_idf.tolist()))
         else:
             idf = {}
         self._idf = {tok: float(weight) for tok, weight in idf.items() if " " not in tok}

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 WORD_MODEL: dict[str, object] = {"ngram_range": (1, 2), "sublinear_tf": True, "token_pattern": r"\S+"}
 CHAR_MODEL: dict[str, object] = {"analyzer": "char_wb", "ngram_range": (3, 5), "sublinear_tf": True}
-FORMAT = 2  # 2: a large knowledge base's character model kept as words
+FORMAT = 3  # 2: a large knowledge base's character model kept as words; 3: terms as text
 # The names this module gives its files; the pruner never touches any other file in the folder.
 CACHE_NAME = re.compile(r"index-[0-9a-f]{40}\.npz")
 
@@ -62,9 +62,9 @@ class FittedText:
     entry_t: sparse.csr_matrix
     char: sparse.csr_matrix
     char_term_major: bool
-    word_terms: np.ndarray
+    word_terms: tuple[str, ...]
     word_idf: np.ndarray
-    char_terms: np.ndarray
+    char_terms: tuple[str, ...]
     char_idf: np.ndarray
     # Not term-major (a large knowledge base): the character model kept as words, and ``char`` empty.
     char_words: CharByWords | None = None
@@ -76,7 +76,7 @@ def fit_text(docs: Sequence[str], whole: Sequence[str], *, char_term_major: bool
     words = dict(
         word_t=word_t,
         entry_t=word.transform(whole).T.tocsr(),
-        word_terms=np.asarray(word.get_feature_names_out(), dtype=str),
+        word_terms=tuple(word.get_feature_names_out().tolist()),
         word_idf=word.idf_.astype(np.float64),
     )
     if not char_term_major:  # only shortlisted phrasings are scored: no phrasing x n-gram matrix
@@ -96,7 +96,7 @@ def fit_text(docs: Sequence[str], whole: Sequence[str], *, char_term_major: bool
         **words,
         char=char_docs.T.tocsr(),
         char_term_major=True,
-        char_terms=np.asarray(char.get_feature_names_out(), dtype=str),
+        char_terms=tuple(char.get_feature_names_out().tolist()),
         char_idf=char.idf_.astype(np.float64),
     )
 
@@ -112,11 +112,14 @@ def default_cache_dir() -> Path | None:
 
 
 def cache_key(docs: Sequence[str], whole: Sequence[str], *, char_term_major: bool) -> str:
+    """A hash of every input of the fit: the settings, the library versions, and each text (its
+    length and its characters, so the lists are told apart exactly)."""
     digest = hashlib.sha256()
     header = [FORMAT, version("scikit-learn"), np.__version__, repr(WORD_MODEL), repr(CHAR_MODEL), char_term_major]
-    for part in (header, list(docs), list(whole)):
-        digest.update(json.dumps(part, ensure_ascii=False).encode("utf-8"))
-        digest.update(b"\0")
+    digest.update(json.dumps(header).encode("utf-8") + b"\0")
+    for texts in (docs, whole):
+        digest.update(np.array([len(text) for text in texts], dtype=np.int64).tobytes() + b"\0")
+        digest.update("".join(texts).encode("utf-8", "surrogatepass") + b"\0")
     return digest.hexdigest()[:40]
 
 
@@ -144,9 +147,9 @@ def _read(path: Path) -> FittedText | None:
                 entry_t=_matrix(data, "entry_t"),
                 char=_matrix(data, "char"),
                 char_term_major=char_term_major,
-                word_terms=data["word_terms"],
+                word_terms=_terms(data, "word_terms"),
                 word_idf=data["word_idf"],
-                char_terms=data["char_terms"],
+                char_terms=_terms(data, "char_terms"),
                 char_idf=data["char_idf"],
                 char_words=None
                 if char_term_major
@@ -154,12 +157,30 @@ def _read(path: Path) -> FittedText | None:
                     doc_words=_matrix(data, "doc_words"),
                     word_grams_t=_matrix(data, "word_grams_t"),
                     norms=data["char_norms"],
-                    terms=data["char_terms"],
+                    terms=_terms(data, "char_terms"),
                     idf=data["char_idf"],
                 ),
             )
     except Exception:  # missing, truncated (BadZipFile), damaged or foreign: fit again; the caller rewrites it
         return None
+
+
+def _terms(data: np.lib.npyio.NpzFile, name: str) -> tuple[str, ...]:
+    """Terms stored as one UTF-8 text, one a line (no term holds a line break: both models cut at
+    white space); far quicker to read than an array of fixed-width strings."""
+    terms = tuple(bytes(data[name]).decode("utf-8").split("\n")) if int(data[f"{name}_count"]) else ()
+    if len(terms) != int(data[f"{name}_count"]):
+        raise ValueError(f"{name}: expected {int(data[f'{name}_count'])} terms")
+    return terms
+
+
+def _stored_terms(name: str, terms: tuple[str, ...]) -> dict[str, np.ndarray]:
+    if any("\n" in term for term in terms):
+        raise ValueError("a term holds a line break")  # never from these models: not cached
+    return {
+        name: np.frombuffer("\n".join(terms).encode("utf-8"), dtype=np.uint8),
+        f"{name}_count": np.array(len(terms)),
+    }
 
 
 def _matrix(data: np.lib.npyio.NpzFile, name: str) -> sparse.csr_matrix:
@@ -170,13 +191,16 @@ def _matrix(data: np.lib.npyio.NpzFile, name: str) -> sparse.csr_matrix:
 
 def _write(path: Path, fitted: FittedText) -> None:
     """Write atomically (a temporary file, then a rename); a cache that cannot be written is skipped."""
-    arrays: dict[str, np.ndarray] = {
-        "char_term_major": np.array(fitted.char_term_major),
-        "word_terms": fitted.word_terms,
-        "word_idf": fitted.word_idf,
-        "char_terms": fitted.char_terms,
-        "char_idf": fitted.char_idf,
-    }
+    try:
+        arrays: dict[str, np.ndarray] = {
+            "char_term_major": np.array(fitted.char_term_major),
+            **_stored_terms("word_terms", fitted.word_terms),
+            "word_idf": fitted.word_idf,
+            **_stored_terms("char_terms", fitted.char_terms),
+            "char_idf": fitted.char_idf,
+        }
+    except ValueError:
+        return
     matrices: dict[str, sparse.csr_matrix] = {"word_t": fitted.word_t, "entry_t": fitted.entry_t, "char": fitted.char}
     if fitted.char_words is not None:
         matrices |= {"doc_words": fitted.char_words.doc_words, "word_grams_t": fitted.char_words.word_grams_t}
