@@ -37,11 +37,14 @@ class Phrasings:
     vocabulary: tuple[str, ...]  # every word of the whole-entry documents, sorted
 
 
-def prepared_phrasings(key_parts: Sequence[Any], build: Callable[[], Phrasings], cache_dir: Path | None) -> Phrasings:
-    """``build()``, or its copy from ``cache_dir`` when one was written for the same ``key_parts``."""
+def prepared_phrasings(
+    key_parts: Callable[[], Sequence[Any]], build: Callable[[], Phrasings], cache_dir: Path | None
+) -> Phrasings:
+    """``build()``, or its copy from ``cache_dir`` when one was written for the same ``key_parts()``
+    (called only when there is a cache)."""
     if cache_dir is None:
         return build()
-    path = cache_dir / f"phrasings-{digest([FORMAT, *key_parts])}.json"
+    path = cache_dir / f"phrasings-{digest([FORMAT, *key_parts()])}.json"
     cached = _read(path)
     if cached is not None:
         return cached

@@ -296,15 +296,16 @@ class Ranker:
         self._known = frozenset(known_codes)
         self._abbreviations = dict(abbreviations or {})
         self._index = {entry.id: i for i, entry in enumerate(self.entries)}
-        key = [
-            source_digest(__file__, faqbot.codes.__file__),
-            sorted(self._known),
-            sorted(self._abbreviations.items()),
-            "".join(f"{len(text)}:{text}" for e in self.entries for text in (e.question, *e.alternates, e.answer)),
-            [len(e.alternates) for e in self.entries],
-        ]
         prepared = prepared_phrasings(
-            key, lambda: prepare_phrasings(self.entries, self._known, self._abbreviations), cache_dir
+            lambda: [
+                source_digest(__file__, faqbot.codes.__file__),
+                sorted(self._known),
+                sorted(self._abbreviations.items()),
+                [len(e.alternates) for e in self.entries],
+                "".join(f"{len(text)}:{text}" for e in self.entries for text in (e.question, *e.alternates, e.answer)),
+            ],
+            lambda: prepare_phrasings(self.entries, self._known, self._abbreviations),
+            cache_dir,
         )
         docs, owners, whole = prepared.docs, prepared.owners, prepared.whole
         self._owners = np.array(owners, dtype=np.int64)
