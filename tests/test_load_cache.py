@@ -78,10 +78,10 @@ def test_other_loader_code_is_another_key(tmp_path: Path) -> None:
     assert source_digest(str(one)) == source_digest(str(one))
 
 
-def test_the_ranker_reads_its_phrasings_from_the_cache_and_ranks_alike(kb, tmp_path: Path, monkeypatch) -> None:
+def test_the_ranker_reads_its_phrasings_from_the_cache_and_ranks_alike(engine, kb, tmp_path: Path, monkeypatch) -> None:
     import faqbot.ranking as ranking
 
-    fresh = Ranker(kb.entries, kb.codes.keys(), abbreviations=kb.abbreviations)
+    fresh = engine.ranker  # built without a cache
     Ranker(kb.entries, kb.codes.keys(), abbreviations=kb.abbreviations, cache_dir=tmp_path)  # writes
     (path,) = tmp_path.glob("phrasings-*.json")
     monkeypatch.setattr(ranking, "prepare_phrasings", lambda *a: pytest.fail("prepared again"))
