@@ -2,7 +2,7 @@
 
 Parsing and validating the knowledge folder's TOML is most of what a cold ``faqbot ask`` spends
 beyond its imports. The cache file (``kb-<key>.json`` in :func:`faqbot.text_index.default_cache_dir`)
-is named by a hash of every file in the folder (path and content), the folder's path and the source
+is named by a hash of every TOML file in the folder (path and content), the folder's path and the source
 of the code that loads it (``knowledge.py``, ``model.py``, ``codes.py``): an edited entry, an added
 file or a new loader never meets a stale copy. Only a knowledge base without problems is cached, so
 a broken folder is always reported by the full loader. A damaged file is ignored and rewritten.
@@ -49,7 +49,8 @@ def load_knowledge_cached(root: Path, cache_dir: Path | None) -> KnowledgeBase:
 
 
 def knowledge_key(root: Path) -> str:
-    """A hash of the folder's path, every file under it (relative path and bytes) and the loader's code."""
+    """A hash of the folder's path, every TOML file under it (relative path and bytes; hidden folders
+    such as ``.git`` skipped) and the loader's code."""
     parts: list[Any] = [
         FORMAT,
         str(root),
@@ -57,10 +58,11 @@ def knowledge_key(root: Path) -> str:
         source_digest(faqbot.knowledge.__file__, faqbot.model.__file__, faqbot.codes.__file__),
     ]
     for folder, subfolders, files in os.walk(root):
-        subfolders.sort()
+        subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))  # not .git
         for name in sorted(files):
-            path = Path(folder, name)
-            parts += [path.relative_to(root).as_posix(), path.read_bytes()]
+            if name.endswith(".toml"):  # all the loader ever reads
+                path = Path(folder, name)
+                parts += [path.relative_to(root).as_posix(), path.read_bytes()]
     return digest(parts)
 
 

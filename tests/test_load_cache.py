@@ -43,8 +43,14 @@ def test_an_edited_or_added_file_is_another_key_and_is_loaded(tmp_path: Path) ->
     faq.write_text(faq.read_text(encoding="utf-8").replace(question, question + " today"), encoding="utf-8")
     assert knowledge_key(root) != key
     assert load_knowledge_cached(root, cache).entries[0].question == question + " today"
-    (root / "notes.txt").write_text("a new file")
-    assert knowledge_key(root) != knowledge_key(_small_copy(tmp_path / "other"))
+    edited = knowledge_key(root)
+    (root / "faq" / "extra.toml").write_text("")
+    added = knowledge_key(root)
+    assert added != edited
+    (root / "notes.txt").write_text("not read by the loader")
+    (root / ".git").mkdir()
+    (root / ".git" / "x.toml").write_text("")
+    assert knowledge_key(root) == added  # what the loader never reads does not count
 
 
 def test_a_damaged_or_foreign_file_is_ignored_and_rewritten(tmp_path: Path) -> None:
