@@ -71,6 +71,9 @@ class FittedText:
 
 
 def fit_text(docs: Sequence[str], whole: Sequence[str], *, char_term_major: bool) -> FittedText:
+    # Large (not term-major): the character model by words first, so its working memory is freed
+    # before the word model's vocabulary is built (the peak of a large build is one or the other).
+    by_words = None if char_term_major else fit_char_by_words(docs)
     word = word_vectorizer()
     word_t = word.fit_transform(docs).T.tocsr()
     words = dict(
@@ -79,8 +82,8 @@ def fit_text(docs: Sequence[str], whole: Sequence[str], *, char_term_major: bool
         word_terms=tuple(word.get_feature_names_out().tolist()),
         word_idf=word.idf_.astype(np.float64),
     )
-    if not char_term_major:  # only shortlisted phrasings are scored: no phrasing x n-gram matrix
-        by_words = fit_char_by_words(docs)
+    del word  # its vocabulary (a dict of every term) is not needed any more
+    if by_words is not None:  # only shortlisted phrasings are scored: no phrasing x n-gram matrix
         empty = sparse.csr_matrix((0, 0), dtype=np.float32)
         return FittedText(
             **words,
