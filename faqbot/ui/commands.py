@@ -74,7 +74,7 @@ class FaqbotCommands(Provider):
         best = sorted((pair for pair in scored if pair[0] > 0), key=lambda pair: pair[0], reverse=True)
         for score, card in best[:MAX_CODE_HITS]:  # highlighted only when shown
             text = f"Look up {card.code} — {card.description}"
-            shown = text if card.code in scan.codes else highlight_words(text, words, matcher.match_style)
+            shown = Content(text) if card.code in scan.codes else highlight_words(text, words, matcher.match_style)
             yield Hit(score, shown, partial(app.show_card, card.code), text=text, help=f"{card.system} code card")
 
 
