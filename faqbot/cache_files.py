@@ -4,8 +4,8 @@ knowledge base (:mod:`faqbot.kb_cache`) and the ranker's prepared phrasings (:mo
 
 A cache file is never trusted blindly: its name encodes every input (a changed input gets another
 name, so a stale file is never read), and a checked file carries a SHA-256 of its content, so a
-truncated or damaged file is ignored and rewritten. Nothing in a cache file can run code (JSON and
-numpy arrays read with ``allow_pickle=False``; no pickle).
+truncated or damaged file is ignored and rewritten. Nothing in a cache file can run code (JSON, and
+numeric arrays as raw bytes: no pickle).
 """
 
 from __future__ import annotations
@@ -15,9 +15,12 @@ import json
 import os
 import re
 import tempfile
+import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, Any
+
+import numpy as np
 
 KEEP_FILES = 4  # older files of one kind are removed
 _HEADER = b"faqbot-cache sha256 "
@@ -85,3 +88,51 @@ def read_checked(path: Path) -> bytes | None:
     if not header.startswith(_HEADER) or header[len(_HEADER) :] != hashlib.sha256(payload).hexdigest().encode():
         return None
     return payload
+
+
+_ARRAYS_MAGIC = b"faqbot-arrays 1\n"
+_NUMERIC_KINDS = frozenset("biuf")  # bool, int, unsigned, float: never objects, never pickle
+
+
+def write_arrays(path: Path, arrays: dict[str, np.ndarray], *, pattern: re.Pattern[str]) -> None:
+    """Numeric arrays in one file: a header line (names, dtypes, shapes, offsets, CRC-32 of the data),
+    then the raw data, 8-byte aligned. Read back with :func:`read_arrays` without copying."""
+    entries: list[list[Any]] = []
+    chunks: list[bytes] = []
+    offset = 0
+    for name, array in arrays.items():
+        array = np.asarray(array, order="C")  # (np.ascontiguousarray would make a number 1-d)
+        if array.dtype.kind not in _NUMERIC_KINDS:
+            raise ValueError(f"{name}: only numeric arrays are stored, not {array.dtype}")
+        data = array.tobytes()
+        entries.append([name, array.dtype.str, list(array.shape), offset, len(data)])
+        chunks += [data, b"\0" * (-len(data) % 8)]
+        offset += len(data) + (-len(data) % 8)
+    payload = b"".join(chunks)
+    header = json.dumps({"arrays": entries, "crc32": zlib.crc32(payload)}).encode("ascii")
+    header += b" " * (-(len(_ARRAYS_MAGIC) + len(header) + 1) % 8) + b"\n"  # the data starts 8-byte aligned
+    write_atomically(path, lambda handle: handle.write(_ARRAYS_MAGIC + header + payload), pattern=pattern)
+
+
+def read_arrays(path: Path) -> dict[str, np.ndarray] | None:
+    """The arrays :func:`write_arrays` wrote (read-only views of the file's bytes), or None when the
+    file is missing, cut off, damaged or not such a file."""
+    try:
+        content = path.read_bytes()
+        if not content.startswith(_ARRAYS_MAGIC):
+            return None
+        start = content.index(b"\n", len(_ARRAYS_MAGIC)) + 1
+        header = json.loads(content[len(_ARRAYS_MAGIC) : start])
+        payload = memoryview(content)[start:]
+        if zlib.crc32(payload) != header["crc32"]:
+            return None
+        arrays: dict[str, np.ndarray] = {}
+        for name, dtype_text, shape, offset, size in header["arrays"]:
+            dtype = np.dtype(dtype_text)
+            if dtype.kind not in _NUMERIC_KINDS or offset + size > len(payload):
+                return None
+            values = np.frombuffer(payload, dtype=dtype, count=size // dtype.itemsize, offset=offset)
+            arrays[name] = values.reshape(tuple(shape))  # () for a single number
+        return arrays
+    except (OSError, ValueError, TypeError, KeyError):  # unreadable, or not what write_arrays writes
+        return None

@@ -111,3 +111,30 @@ def test_an_engine_from_a_warm_cache_answers_like_one_built_fresh(engine, kb_dir
     assert {p.name.split("-")[0] for p in tmp_path.iterdir()} == {"kb", "phrasings", "index"}
     for question in ("Can CPT 77295 and 77300 be billed together?", "what is 77014", "port films weekly?"):
         assert warm.answer(question, as_of=TODAY).to_dict() == engine.answer(question, as_of=TODAY).to_dict()
+
+
+def test_numeric_arrays_round_trip_and_a_damaged_file_reads_as_none(tmp_path: Path) -> None:
+    import re
+
+    from faqbot.cache_files import read_arrays, write_arrays
+
+    arrays = {
+        "number": np.array(3),
+        "flag": np.array(True),
+        "floats": np.linspace(0, 1, 7, dtype=np.float32),
+        "matrix": np.arange(12, dtype=np.int64).reshape(3, 4),
+        "empty": np.array([], dtype=np.uint8),
+    }
+    path = tmp_path / "arrays-1.bin"
+    write_arrays(path, arrays, pattern=re.compile(r"arrays-\d+\.bin"))
+    read = read_arrays(path)
+    assert read is not None and list(read) == list(arrays)
+    for name, array in arrays.items():
+        assert read[name].dtype == array.dtype and read[name].shape == array.shape
+        assert np.array_equal(read[name], array)
+    whole = path.read_bytes()
+    for damaged in (whole[:-3], whole[:-8] + b"\1" * 8, b"foreign", b""):
+        path.write_bytes(damaged)
+        assert read_arrays(path) is None
+    with pytest.raises(ValueError):
+        write_arrays(path, {"objects": np.array([object()])}, pattern=re.compile("x"))
