@@ -7,14 +7,15 @@ evaluation all call this, so they can never disagree about an answer.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
 from faqbot.codes import CodeScan, close_codes, find_mentions, range_problems, recognize
+from faqbot.kb_cache import load_knowledge_cached
 from faqbot.kb_weights import WeightsFileError, load_kb_weights
-from faqbot.knowledge import KnowledgeError, KnowledgePath, Problem, load_knowledge
+from faqbot.knowledge import KnowledgeError, KnowledgePath, Problem, default_kb_dir
 from faqbot.model import CodeCard, Entry, KnowledgeBase
 from faqbot.question_context import codes_left_out, offers_choice, read_context
 from faqbot.question_reading import QuestionReading, asked_codes, modifiers_named, read_question, text_covers
@@ -152,8 +153,12 @@ class Answer:
         return self.answer.split(RULE_CHECK_SEPARATOR, 1)[0].strip()
 
     def to_dict(self) -> dict[str, Any]:
-        data = jsonable(asdict(self))
-        data["rule_check"] = self.rule_check.to_dict() if self.rule_check else None
+        """Every field in order (dates as ISO text, tuples as lists), the rule check converted once, by
+        its own ``to_dict``, scores rounded, then ``confidence_level``; no ``dataclasses.asdict`` deep copy."""
+        data: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            data[f.name] = value.to_dict() if isinstance(value, RuleCheck) else jsonable(value)
         data["confidence"] = round(self.confidence, 3)
         data["confidence_level"] = self.confidence_level
         for suggestion in data["suggestions"]:
@@ -231,7 +236,8 @@ class Faqbot:
     @classmethod
     def from_path(cls, kb_dir: KnowledgePath | None = None) -> Faqbot:
         """Load, validate and index a knowledge folder, reusing a cached fitted index when there is one."""
-        return cls(load_knowledge(kb_dir), cache_dir=default_cache_dir())
+        cache_dir = default_cache_dir()
+        return cls(load_knowledge_cached(kb_dir or default_kb_dir(), cache_dir), cache_dir=cache_dir)
 
     def scan(self, text: str) -> CodeScan:
         return recognize(text, self.known)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -165,6 +164,8 @@ class _Record:
 
 
 def _read_toml(path: Path, root: Path, problems: list[Problem]) -> dict[str, Any]:
+    import tomllib  # here: answering from a cached knowledge base (faqbot.kb_cache) never parses TOML
+
     rel = _rel(path, root)
     try:
         with path.open("rb") as handle:

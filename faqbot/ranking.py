@@ -21,10 +21,14 @@ from pathlib import Path
 import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
+from scipy import sparse
 
+import faqbot.codes
 from faqbot.analyzers import analyzer
+from faqbot.cache_files import source_digest
 from faqbot.codes import CodeMention, expand_range, find_mentions, mentions_of_known
 from faqbot.model import ASPECTS, Entry
+from faqbot.phrasing_cache import Phrasings, prepared_phrasings
 from faqbot.question_reading import modifiers_named, question_aspect
 from faqbot.text_index import CHAR_MODEL, WORD_MODEL, fit_or_load
 
@@ -35,6 +39,8 @@ SHORTLIST = 300
 # Alternates with fewer content words than this are left out of the text index (codes still count).
 MIN_PHRASING_WORDS = 2
 SPELLING_MEMO_SIZE = 10_000
+# Query terms whose postings average more documents than this are read one slice per term.
+LONG_POSTINGS = 1000
 
 # Words that say nothing about the topic. The kind of question (alone, together, how often ...) is
 # read from the raw question by ``question_intent``, so question words are dropped here too.
@@ -174,9 +180,9 @@ class QueryVectorizer:
     checks), without its per-call validation, which dominated the time of a question, and without
     importing scikit-learn (``analyze`` cuts text as the fitted model did: :mod:`faqbot.analyzers`)."""
 
-    def __init__(self, analyze: Callable[[str], list[str]], terms: np.ndarray, idf: np.ndarray) -> None:
+    def __init__(self, analyze: Callable[[str], list[str]], terms: Sequence[str], idf: np.ndarray) -> None:
         self._analyze = analyze
-        self._vocabulary = {str(term): index for index, term in enumerate(terms)}
+        self._vocabulary = dict(zip(terms, range(len(terms))))
         self._idf = np.asarray(idf, dtype=np.float64)
 
     def weights(self, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -189,6 +195,27 @@ class QueryVectorizer:
         values = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * self._idf[terms]
         norm = float(np.sqrt(values @ values))
         return terms, (values / norm if norm > 0 else values)
+
+
+def postings_dot(matrix_t: sparse.csr_matrix, terms: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``matrix_t[terms].T @ weights`` for a term-major matrix, read straight from its CSR arrays: per
+    document, the sum over the query terms, in order, of posting weight times query weight. The same
+    products added in the same order as scipy's, so the same floats, without building the slice."""
+    indptr, indices, data = matrix_t.indptr, matrix_t.indices, matrix_t.data
+    starts = indptr[terms]
+    lengths = indptr[terms + 1] - starts
+    total = int(lengths.sum())
+    if total > LONG_POSTINGS * len(terms):  # long postings (a large knowledge base): one slice per term
+        out = np.zeros(matrix_t.shape[1])
+        for start, length, weight in zip(starts.tolist(), lengths.tolist(), weights.tolist()):
+            out[indices[start : start + length]] += data[start : start + length] * np.float64(weight)
+        return out
+    if not total:  # np.bincount would give integers here
+        return np.zeros(matrix_t.shape[1])
+    # Short postings: all of them in one gather, summed per document in the same order.
+    positions = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths) + np.arange(total)
+    products = data[positions].astype(np.float64) * np.repeat(weights, lengths)
+    return np.bincount(indices[positions], weights=products, minlength=matrix_t.shape[1])
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +246,33 @@ def code_overlap(asked: frozenset[str], entry_codes: frozenset[str]) -> float:
     return shared / len(asked) * (1 - EXTRA_CODES_PENALTY * extra)
 
 
+def prepare_phrasings(
+    entries: Sequence[Entry], known_codes: Collection[str], abbreviations: Mapping[str, str]
+) -> Phrasings:
+    """Each entry's phrasings as the text index sees them, and the codes each entry names."""
+    docs: list[str] = []
+    owners: list[int] = []
+    whole: list[str] = []
+    question_codes: list[frozenset[str]] = []
+    all_codes: list[frozenset[str]] = []
+    for index, entry in enumerate(entries):
+        texts = (entry.question, *entry.alternates)
+        mentions = [find_mentions(text) for text in texts]  # once per phrasing: for text and for codes
+        question_codes.append(frozenset(codes_in(mentions[0], known_codes)))
+        all_codes.append(frozenset(code for found in mentions for code in codes_in(found, known_codes)))
+        cleaned = [text_for_matching(text, abbreviations, found) for text, found in zip(texts, mentions)]
+        # An alternate that is little more than a code ("77321 used for" -> "used") says nothing as text.
+        phrasings = [cleaned[0], *(c for c in cleaned[1:] if len(c.split()) >= MIN_PHRASING_WORDS)]
+        docs.extend(phrasings)
+        owners.extend([index] * len(phrasings))
+        whole.append(" ".join([*cleaned, text_for_matching(entry.answer, abbreviations)]))
+    intents = tuple(question_intent(entry.question) for entry in entries)
+    vocabulary = tuple(sorted({word for doc in whole for word in doc.split()}))
+    return Phrasings(
+        tuple(docs), tuple(owners), tuple(whole), tuple(question_codes), tuple(all_codes), intents, vocabulary
+    )
+
+
 class Ranker:
     """A fitted index over FAQ entries. Build once per knowledge base; ``rank`` is read-only.
 
@@ -243,26 +297,22 @@ class Ranker:
         self._known = frozenset(known_codes)
         self._abbreviations = dict(abbreviations or {})
         self._index = {entry.id: i for i, entry in enumerate(self.entries)}
-        docs: list[str] = []
-        owners: list[int] = []
-        whole: list[str] = []
-        question_codes: list[frozenset[str]] = []
-        all_codes: list[frozenset[str]] = []
-        for index, entry in enumerate(self.entries):
-            texts = (entry.question, *entry.alternates)
-            mentions = [find_mentions(text) for text in texts]  # once per phrasing: for text and for codes
-            question_codes.append(frozenset(codes_in(mentions[0], known_codes)))
-            all_codes.append(frozenset(code for found in mentions for code in codes_in(found, known_codes)))
-            cleaned = [text_for_matching(text, self._abbreviations, found) for text, found in zip(texts, mentions)]
-            # An alternate that is little more than a code ("77321 used for" -> "used") says nothing as text.
-            phrasings = [cleaned[0], *(c for c in cleaned[1:] if len(c.split()) >= MIN_PHRASING_WORDS)]
-            docs.extend(phrasings)
-            owners.extend([index] * len(phrasings))
-            whole.append(" ".join([*cleaned, text_for_matching(entry.answer, self._abbreviations)]))
+        prepared = prepared_phrasings(
+            lambda: [
+                source_digest(__file__, faqbot.codes.__file__),
+                sorted(self._known),
+                sorted(self._abbreviations.items()),
+                [len(e.alternates) for e in self.entries],
+                "".join(f"{len(text)}:{text}" for e in self.entries for text in (e.question, *e.alternates, e.answer)),
+            ],
+            lambda: prepare_phrasings(self.entries, self._known, self._abbreviations),
+            cache_dir,
+        )
+        docs, owners, whole = prepared.docs, prepared.owners, prepared.whole
         self._owners = np.array(owners, dtype=np.int64)
         self._starts = np.flatnonzero(np.r_[True, np.diff(self._owners) != 0]) if owners else np.array([], dtype=int)
         self._lengths = np.diff(np.r_[self._starts, len(owners)]).astype(np.int64)
-        self.docs = tuple(docs)
+        self.docs = docs
         if docs:
             # Every entry fits the shortlist: score character n-grams term-major, like words. Else
             # keep phrasings as rows, to score only the shortlisted ones.
@@ -270,25 +320,26 @@ class Ranker:
             fitted = fit_or_load(docs, whole, char_term_major=self._char_all, cache_dir=cache_dir)
             # Term-major (term x document): a query touches only its own terms' postings.
             self._word_t, self._entry_t, self._char_docs = fitted.word_t, fitted.entry_t, fitted.char
+            self._char_words = fitted.char_words  # not term-major: the shortlist's cosines from words
             self._word_query = QueryVectorizer(analyzer(WORD_MODEL), fitted.word_terms, fitted.word_idf)
             self._char_query = QueryVectorizer(analyzer(CHAR_MODEL), fitted.char_terms, fitted.char_idf)
-            idf = dict(zip(fitted.word_terms.tolist(), fitted.word_idf.tolist()))
+            idf = dict(zip(fitted.word_terms, fitted.word_idf.tolist()))
         else:
             idf = {}
         self._idf = {tok: float(weight) for tok, weight in idf.items() if " " not in tok}
         self._max_idf = max(self._idf.values(), default=1.0)
-        self._vocabulary = frozenset(tok for doc in whole for tok in doc.split())
+        self._vocabulary = frozenset(prepared.vocabulary)
         # Typos rarely change a word's first letter ("president" is not a typo of "resident").
         self._vocabulary_by_initial: dict[str, list[str]] = {}
-        for word in sorted(self._vocabulary):
+        for word in prepared.vocabulary:  # sorted
             self._vocabulary_by_initial.setdefault(word[:1], []).append(word)
         self._spelling_memo: dict[str, str | None] = {}  # typo -> word; a cache, not state that changes answers
         self._intent_names = sorted({name for name, _ in _INTENTS} | {"about", "definition"})
-        self._intents = np.array([self._intent_names.index(question_intent(e.question)) for e in self.entries])
+        self._intents = np.array([self._intent_names.index(intent) for intent in prepared.intents], dtype=np.int64)
         self.intents = tuple(self._intent_names[i] for i in self._intents)
         self._aspects = np.array([ASPECTS.index(e.aspect) for e in self.entries], dtype=np.int64)
-        self.subject_codes = tuple(all_codes)
-        self.question_codes = tuple(question_codes)
+        self.subject_codes = prepared.all_codes
+        self.question_codes = prepared.question_codes
         self._own_codes = CodePostings(self.question_codes)
         self._all_codes = CodePostings(self.subject_codes)
         self._declared_codes = CodePostings([frozenset(e.codes) for e in self.entries])
@@ -348,23 +399,22 @@ class Ranker:
         """
         corrected = " ".join(self._spelled(tok) or tok for tok in cleaned.split())
         terms, weights = self._word_query.weights(corrected)
-        word_docs = self._word_t[terms].T @ weights  # term-major rows: only the query's postings
+        word_docs = postings_dot(self._word_t, terms, weights)  # term-major: only the query's postings
         word_best = np.maximum.reduceat(word_docs, self._starts)
-        whole_entry = self._entry_t[terms].T @ weights
+        whole_entry = postings_dot(self._entry_t, terms, weights)
         grams, gram_weights = self._char_query.weights(cleaned)
         size = min(SHORTLIST, len(self.entries))
         if self._char_all and size == len(self.entries):
             shortlist, offsets = np.arange(size), self._starts
             doc_rows: np.ndarray | slice = slice(None)
-            char_docs = self._char_docs[grams].T @ gram_weights
+            char_docs = postings_dot(self._char_docs, grams, gram_weights)
         else:
             shortlist = np.sort(np.argpartition(-(word_best + whole_entry + boost), size - 1)[:size])
             starts, lengths = self._starts[shortlist], self._lengths[shortlist]
             offsets = np.r_[0, np.cumsum(lengths)[:-1]]
             doc_rows = np.repeat(starts - offsets, lengths) + np.arange(lengths.sum())
-            query = np.zeros(self._char_docs.shape[1])
-            query[grams] = gram_weights
-            char_docs = self._char_docs[doc_rows] @ query
+            assert self._char_words is not None
+            char_docs = self._char_words.cosines(doc_rows, grams, gram_weights)
         char_best = np.zeros_like(word_best)  # outside the shortlist: the word model alone
         char_best[shortlist] = np.maximum.reduceat(char_docs, offsets)
         mixed = 0.5 * word_best
@@ -377,6 +427,14 @@ class Ranker:
         return self._features(question, frozenset(codes), self._cleaned(question), aspect)
 
     def _features(self, question: str, asked: frozenset[str], cleaned: str, aspect: str | None = None) -> np.ndarray:
+        return np.column_stack(
+            [np.broadcast_to(column, len(self.entries)) for column in self._columns(question, asked, cleaned, aspect)]
+        ).astype(np.float64)
+
+    def _columns(
+        self, question: str, asked: frozenset[str], cleaned: str, aspect: str | None = None
+    ) -> list[np.ndarray | float]:
+        """The columns of :data:`FEATURES`, in order: one value per entry, or one number for every entry."""
         own, phrasings, declared = self._code_overlaps(asked)
         word, char, mixed, whole = self._text_signals(cleaned, np.maximum(own, phrasings))
         has_codes = float(bool(asked))
@@ -388,29 +446,39 @@ class Ranker:
         aspect = aspect or question_aspect(question)
         same_aspect = self._aspects == (ASPECTS.index(aspect) if aspect else -1)
         other_aspect = ~same_aspect & (aspect is not None)
-        return np.column_stack(
-            [
-                word,
-                char,
-                mixed,
-                whole,
-                own,
-                phrasings,
-                declared,
-                has_codes * (names_codes & ~named),
-                has_codes * ~names_codes,
-                same_intent,
-                has_codes * word,
-                has_codes * char,
-                has_codes * whole,
-                no_words * own,
-                no_words * declared,
-                same_aspect,
-                other_aspect,
-                (self._subject_codes.overlaps(asked) > 0) & (aspect in ("definition", "frequency")),
-                self._modifiers.overlaps(modifiers_named(question)) > 0,
-            ]
-        ).astype(np.float64)
+        return [
+            word,
+            char,
+            mixed,
+            whole,
+            own,
+            phrasings,
+            declared,
+            has_codes * (names_codes & ~named) if has_codes else 0.0,
+            has_codes * ~names_codes if has_codes else 0.0,
+            same_intent,
+            has_codes * word if has_codes else 0.0,
+            has_codes * char if has_codes else 0.0,
+            has_codes * whole if has_codes else 0.0,
+            no_words * own if no_words else 0.0,
+            no_words * declared if no_words else 0.0,
+            same_aspect,
+            other_aspect,
+            (self._subject_codes.overlaps(asked) > 0) & (aspect in ("definition", "frequency")),
+            self._modifiers.overlaps(modifiers_named(question)) > 0,
+        ]
+
+    def _relevance(self, columns: list[np.ndarray | float]) -> np.ndarray:
+        """:meth:`RankingWeights.relevance` of the feature rows, as a weighted sum of the columns: the
+        entries x features matrix is never built (a test checks it equals the matrix product)."""
+        relevance = np.full(len(self.entries), self.weights.bias)
+        constant = 0.0
+        for coefficient, column in zip(self.weights.coefficients, columns):
+            if isinstance(column, np.ndarray):
+                relevance += coefficient * column
+            else:
+                constant += coefficient * column
+        return relevance + constant if constant else relevance
 
     def rank(
         self, question: str, codes: Collection[str] = (), *, limit: int = 5, aspect: str | None = None
@@ -420,14 +488,14 @@ class Ranker:
         if not self.entries:
             return []
         cleaned = self._cleaned(question)  # once: for the features and for the known-word share
-        rows = self._features(question, frozenset(codes), cleaned, aspect)
+        columns = self._columns(question, frozenset(codes), cleaned, aspect)
         coverage = self.vocabulary_coverage(cleaned, known_codes=len(codes))
-        combined = self.weights.confidence(self.weights.relevance(rows), coverage)
+        combined = self.weights.confidence(self._relevance(columns), coverage)
         limit = min(limit, len(combined))
         top = np.argpartition(-combined, limit - 1)[:limit]
         order = top[np.lexsort((top, -combined[top]))]
-        text = rows[:, FEATURES.index("phrasing_mix")]
-        code = rows[:, FEATURES.index("codes_phrasings")]
+        text = np.broadcast_to(columns[FEATURES.index("phrasing_mix")], len(combined))
+        code = np.broadcast_to(columns[FEATURES.index("codes_phrasings")], len(combined))
         return [Scored(self.entries[i].id, float(combined[i]), float(text[i]), float(code[i])) for i in order]
 
 

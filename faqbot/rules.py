@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import date
+from functools import cache
 from itertools import combinations
 from typing import Any, Literal
 
@@ -125,20 +126,31 @@ class RuleCheck:
         return (*asked, *others)
 
     def to_dict(self) -> dict[str, Any]:
-        data = jsonable(asdict(self))
+        data = jsonable(self)
         for finding, out in zip(self.findings, data["findings"]):
             out["weakly_sourced"] = finding.weakly_sourced
         return data
 
 
 def jsonable(value: Any) -> Any:
+    """A value as JSON data: dataclasses field by field (without the deep copy of ``dataclasses.asdict``),
+    dicts, tuples and lists item by item, dates as ISO text."""
+    if value is None or isinstance(value, str | int | float):
+        return value
     if isinstance(value, dict):
         return {key: jsonable(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [jsonable(item) for item in value]
     if isinstance(value, date):
         return value.isoformat()
+    if is_dataclass(value) and not isinstance(value, type):
+        return {name: jsonable(getattr(value, name)) for name in _field_names(type(value))}
     return value
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
 
 
 def overall_verdict(findings: Iterable[Finding]) -> Verdict:

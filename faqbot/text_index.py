@@ -1,8 +1,9 @@
 """The fitted TF-IDF part of the ranker's index, and a safe on-disk cache of it.
 
 Fitting the word and character models is most of the time a cold ``faqbot ask`` spends beyond its
-imports. The cache keeps the fitted matrices and vocabularies as plain numpy arrays in one ``.npz``
-file (read with ``allow_pickle=False``: nothing in it can run code), in the user's cache folder
+imports. The cache keeps the fitted matrices and vocabularies as plain numeric arrays in one ``.bin``
+file (:func:`faqbot.cache_files.write_arrays`: raw bytes with a CRC-32, no pickle, nothing in it can
+run code; read without copying, several times quicker than ``.npz``), in the user's cache folder
 (``$FAQBOT_CACHE_DIR``, else ``$XDG_CACHE_HOME/faqbot``, else ``~/.cache/faqbot``). The file name
 is a hash of everything the fit depends on (the exact documents, the model settings, the library
 versions), so a changed knowledge base never reads a stale index: it gets another name. A file
@@ -15,7 +16,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -25,15 +25,18 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy import sparse
 
+from faqbot.cache_files import KEEP_FILES as KEEP_FILES  # re-exported: older index files are removed
+from faqbot.cache_files import read_arrays, write_arrays
+from faqbot.char_by_words import CharByWords, fit_char_by_words
+
 if TYPE_CHECKING:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
 WORD_MODEL: dict[str, object] = {"ngram_range": (1, 2), "sublinear_tf": True, "token_pattern": r"\S+"}
 CHAR_MODEL: dict[str, object] = {"analyzer": "char_wb", "ngram_range": (3, 5), "sublinear_tf": True}
-FORMAT = 1
-KEEP_FILES = 4  # older index files in the cache folder are removed
+FORMAT = 4  # 2: a large knowledge base's character model kept as words; 3: terms as text; 4: .bin
 # The names this module gives its files; the pruner never touches any other file in the folder.
-CACHE_NAME = re.compile(r"index-[0-9a-f]{40}\.npz")
+CACHE_NAME = re.compile(r"index-[0-9a-f]{40}\.bin")
 
 
 # scikit-learn (about a second to import, with the scipy.stats it pulls in) is needed only to fit an
@@ -60,24 +63,44 @@ class FittedText:
     entry_t: sparse.csr_matrix
     char: sparse.csr_matrix
     char_term_major: bool
-    word_terms: np.ndarray
+    word_terms: tuple[str, ...]
     word_idf: np.ndarray
-    char_terms: np.ndarray
+    char_terms: tuple[str, ...]
     char_idf: np.ndarray
+    # Not term-major (a large knowledge base): the character model kept as words, and ``char`` empty.
+    char_words: CharByWords | None = None
 
 
 def fit_text(docs: Sequence[str], whole: Sequence[str], *, char_term_major: bool) -> FittedText:
-    word, char = word_vectorizer(), char_vectorizer()
+    # Large (not term-major): the character model by words first, so its working memory is freed
+    # before the word model's vocabulary is built (the peak of a large build is one or the other).
+    by_words = None if char_term_major else fit_char_by_words(docs)
+    word = word_vectorizer()
     word_t = word.fit_transform(docs).T.tocsr()
-    char_docs = char.fit_transform(docs)
-    return FittedText(
+    words = dict(
         word_t=word_t,
         entry_t=word.transform(whole).T.tocsr(),
-        char=char_docs.T.tocsr() if char_term_major else char_docs.tocsr(),
-        char_term_major=char_term_major,
-        word_terms=np.asarray(word.get_feature_names_out(), dtype=str),
+        word_terms=tuple(word.get_feature_names_out().tolist()),
         word_idf=word.idf_.astype(np.float64),
-        char_terms=np.asarray(char.get_feature_names_out(), dtype=str),
+    )
+    del word  # its vocabulary (a dict of every term) is not needed any more
+    if by_words is not None:  # only shortlisted phrasings are scored: no phrasing x n-gram matrix
+        empty = sparse.csr_matrix((0, 0), dtype=np.float32)
+        return FittedText(
+            **words,
+            char=empty,
+            char_term_major=False,
+            char_terms=by_words.terms,
+            char_idf=by_words.idf,
+            char_words=by_words,
+        )
+    char = char_vectorizer()
+    char_docs = char.fit_transform(docs)
+    return FittedText(
+        **words,
+        char=char_docs.T.tocsr(),
+        char_term_major=True,
+        char_terms=tuple(char.get_feature_names_out().tolist()),
         char_idf=char.idf_.astype(np.float64),
     )
 
@@ -93,11 +116,14 @@ def default_cache_dir() -> Path | None:
 
 
 def cache_key(docs: Sequence[str], whole: Sequence[str], *, char_term_major: bool) -> str:
+    """A hash of every input of the fit: the settings, the library versions, and each text (its
+    length and its characters, so the lists are told apart exactly)."""
     digest = hashlib.sha256()
     header = [FORMAT, version("scikit-learn"), np.__version__, repr(WORD_MODEL), repr(CHAR_MODEL), char_term_major]
-    for part in (header, list(docs), list(whole)):
-        digest.update(json.dumps(part, ensure_ascii=False).encode("utf-8"))
-        digest.update(b"\0")
+    digest.update(json.dumps(header).encode("utf-8") + b"\0")
+    for texts in (docs, whole):
+        digest.update(np.array([len(text) for text in texts], dtype=np.int64).tobytes() + b"\0")
+        digest.update("".join(texts).encode("utf-8", "surrogatepass") + b"\0")
     return digest.hexdigest()[:40]
 
 
@@ -107,7 +133,7 @@ def fit_or_load(
     """The fitted text models, from ``cache_dir`` when a file for exactly these inputs is there."""
     if cache_dir is None:
         return fit_text(docs, whole, char_term_major=char_term_major)
-    path = cache_dir / f"index-{cache_key(docs, whole, char_term_major=char_term_major)}.npz"
+    path = cache_dir / f"index-{cache_key(docs, whole, char_term_major=char_term_major)}.bin"
     loaded = _read(path)  # the name already encodes every input, char_term_major included
     if loaded is not None:
         return loaded
@@ -117,23 +143,53 @@ def fit_or_load(
 
 
 def _read(path: Path) -> FittedText | None:
+    data = read_arrays(path)
+    if data is None:  # missing, cut off, damaged or foreign: fit again; the caller rewrites it
+        return None
     try:
-        with np.load(path, allow_pickle=False) as data:
-            return FittedText(
-                word_t=_matrix(data, "word_t"),
-                entry_t=_matrix(data, "entry_t"),
-                char=_matrix(data, "char"),
-                char_term_major=bool(data["char_term_major"]),
-                word_terms=data["word_terms"],
-                word_idf=data["word_idf"],
-                char_terms=data["char_terms"],
-                char_idf=data["char_idf"],
-            )
-    except Exception:  # missing, truncated (BadZipFile), damaged or foreign: fit again; the caller rewrites it
+        char_term_major = bool(data["char_term_major"])
+        return FittedText(
+            word_t=_matrix(data, "word_t"),
+            entry_t=_matrix(data, "entry_t"),
+            char=_matrix(data, "char"),
+            char_term_major=char_term_major,
+            word_terms=_terms(data, "word_terms"),
+            word_idf=data["word_idf"],
+            char_terms=_terms(data, "char_terms"),
+            char_idf=data["char_idf"],
+            char_words=None
+            if char_term_major
+            else CharByWords(
+                doc_words=_matrix(data, "doc_words"),
+                word_grams_t=_matrix(data, "word_grams_t"),
+                norms=data["char_norms"],
+                terms=_terms(data, "char_terms"),
+                idf=data["char_idf"],
+            ),
+        )
+    except Exception:  # arrays missing or inconsistent: fit again; the caller rewrites it
         return None
 
 
-def _matrix(data: np.lib.npyio.NpzFile, name: str) -> sparse.csr_matrix:
+def _terms(data: dict[str, np.ndarray], name: str) -> tuple[str, ...]:
+    """Terms stored as one UTF-8 text, one a line (no term holds a line break: both models cut at
+    white space); far quicker to read than an array of fixed-width strings."""
+    terms = tuple(bytes(data[name]).decode("utf-8").split("\n")) if int(data[f"{name}_count"]) else ()
+    if len(terms) != int(data[f"{name}_count"]):
+        raise ValueError(f"{name}: expected {int(data[f'{name}_count'])} terms")
+    return terms
+
+
+def _stored_terms(name: str, terms: tuple[str, ...]) -> dict[str, np.ndarray]:
+    if any("\n" in term for term in terms):
+        raise ValueError("a term holds a line break")  # never from these models: not cached
+    return {
+        name: np.frombuffer("\n".join(terms).encode("utf-8"), dtype=np.uint8),
+        f"{name}_count": np.array(len(terms)),
+    }
+
+
+def _matrix(data: dict[str, np.ndarray], name: str) -> sparse.csr_matrix:
     return sparse.csr_matrix(
         (data[f"{name}_data"], data[f"{name}_indices"], data[f"{name}_indptr"]), shape=tuple(data[f"{name}_shape"])
     )
@@ -141,37 +197,25 @@ def _matrix(data: np.lib.npyio.NpzFile, name: str) -> sparse.csr_matrix:
 
 def _write(path: Path, fitted: FittedText) -> None:
     """Write atomically (a temporary file, then a rename); a cache that cannot be written is skipped."""
-    arrays: dict[str, np.ndarray] = {
-        "char_term_major": np.array(fitted.char_term_major),
-        "word_terms": fitted.word_terms,
-        "word_idf": fitted.word_idf,
-        "char_terms": fitted.char_terms,
-        "char_idf": fitted.char_idf,
-    }
-    for name in ("word_t", "entry_t", "char"):
-        matrix: sparse.csr_matrix = getattr(fitted, name)
+    try:
+        arrays: dict[str, np.ndarray] = {
+            "char_term_major": np.array(fitted.char_term_major),
+            **_stored_terms("word_terms", fitted.word_terms),
+            "word_idf": fitted.word_idf,
+            **_stored_terms("char_terms", fitted.char_terms),
+            "char_idf": fitted.char_idf,
+        }
+    except ValueError:
+        return
+    matrices: dict[str, sparse.csr_matrix] = {"word_t": fitted.word_t, "entry_t": fitted.entry_t, "char": fitted.char}
+    if fitted.char_words is not None:
+        matrices |= {"doc_words": fitted.char_words.doc_words, "word_grams_t": fitted.char_words.word_grams_t}
+        arrays["char_norms"] = fitted.char_words.norms
+    for name, matrix in matrices.items():
         arrays |= {
             f"{name}_data": matrix.data,
             f"{name}_indices": matrix.indices,
             f"{name}_indptr": matrix.indptr,
             f"{name}_shape": np.array(matrix.shape),
         }
-    temporary: Path | None = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".index-", suffix=".npz", delete=False) as handle:
-            temporary = Path(handle.name)
-            np.savez(handle, **arrays)  # type: ignore[arg-type]
-        os.replace(temporary, path)
-        _prune(path.parent, keep=path)
-    except OSError:
-        if temporary is not None:
-            temporary.unlink(missing_ok=True)
-
-
-def _prune(folder: Path, *, keep: Path) -> None:
-    """Keep the newest ``KEEP_FILES`` index files; only files named as this module names them are touched."""
-    files = [p for p in folder.glob("index-*.npz") if CACHE_NAME.fullmatch(p.name) and p.is_file()]
-    files.sort(key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in [f for f in files if f != keep][KEEP_FILES - 1 :]:
-        old.unlink(missing_ok=True)
+    write_arrays(path, arrays, pattern=CACHE_NAME)

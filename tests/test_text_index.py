@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import faqbot.text_index as text_index
+from faqbot.cache_files import read_arrays
 from faqbot.ranking import Ranker
 from faqbot.text_index import KEEP_FILES, cache_key, default_cache_dir, fit_or_load
 
@@ -18,7 +19,7 @@ WHOLE = ["imrt plan code answer", "dosimetry answer", "management answer"]
 def test_a_cached_index_ranks_exactly_like_a_fresh_one(kb, tmp_path: Path) -> None:
     fresh = Ranker(kb.entries, kb.codes.keys(), abbreviations=kb.abbreviations)
     Ranker(kb.entries, kb.codes.keys(), abbreviations=kb.abbreviations, cache_dir=tmp_path)  # writes
-    assert len(list(tmp_path.glob("index-*.npz"))) == 1
+    assert len(list(tmp_path.glob("index-*.bin"))) == 1
     cached = Ranker(kb.entries, kb.codes.keys(), abbreviations=kb.abbreviations, cache_dir=tmp_path)  # reads
     for question in ("can 77295 and 77300 be billed together", "port films per week", "wat is 77012", "hello"):
         codes = [c for c in ("77295", "77300", "77012") if c in question]
@@ -42,18 +43,18 @@ def test_any_change_to_the_inputs_is_another_file() -> None:
 
 def test_a_damaged_file_is_ignored_and_rewritten(tmp_path: Path) -> None:
     fit_or_load(DOCS, WHOLE, char_term_major=True, cache_dir=tmp_path)
-    (path,) = tmp_path.glob("index-*.npz")
-    path.write_bytes(b"not a numpy archive")
+    (path,) = tmp_path.glob("index-*.bin")
+    path.write_bytes(b"not an index file")
     fitted = fit_or_load(DOCS, WHOLE, char_term_major=True, cache_dir=tmp_path)
     assert fitted.word_t.shape[1] == len(DOCS)
-    with np.load(path, allow_pickle=False) as data:  # a real archive again, readable without pickle
-        assert "word_terms" in data
+    data = read_arrays(path)  # a real index file again, numeric arrays only
+    assert data is not None and "word_terms" in data
 
 
 def test_old_files_are_pruned(tmp_path: Path) -> None:
     for i in range(KEEP_FILES + 3):
         fit_or_load([*DOCS, f"doc {i}"], [*WHOLE, f"whole {i}"], char_term_major=True, cache_dir=tmp_path)
-    assert len(list(tmp_path.glob("index-*.npz"))) == KEEP_FILES
+    assert len(list(tmp_path.glob("index-*.bin"))) == KEEP_FILES
     assert not list(tmp_path.glob(".index-*"))  # no temporary files left behind
 
 
@@ -75,14 +76,14 @@ def test_cache_folder_follows_the_environment(monkeypatch, tmp_path: Path) -> No
 
 
 def test_a_truncated_file_is_ignored_and_rewritten(tmp_path: Path) -> None:
-    """Trial row 8: a cut-off archive (BadZipFile) is fitted again and replaced, never raised."""
+    """Trial row 8: a cut-off index file is fitted again and replaced, never raised."""
     fit_or_load(DOCS, WHOLE, char_term_major=True, cache_dir=tmp_path)
-    (path,) = tmp_path.glob("index-*.npz")
+    (path,) = tmp_path.glob("index-*.bin")
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
     fitted = fit_or_load(DOCS, WHOLE, char_term_major=True, cache_dir=tmp_path)
     assert fitted.word_t.shape[1] == len(DOCS)
-    with np.load(path, allow_pickle=False) as data:
-        assert "word_terms" in data
+    data = read_arrays(path)
+    assert data is not None and "word_terms" in data
 
 
 def test_a_truncated_cache_never_locks_the_command_line_out(tmp_path: Path, monkeypatch, capsys) -> None:
@@ -93,7 +94,7 @@ def test_a_truncated_cache_never_locks_the_command_line_out(tmp_path: Path, monk
     monkeypatch.setenv("FAQBOT_CACHE_DIR", str(tmp_path))
     argv = ["ask", "--json", "--kb", str(DATA / "kb_small"), "what is 77014"]
     assert main(argv) == 0
-    (path,) = tmp_path.glob("index-*.npz")
+    (path,) = tmp_path.glob("index-*.bin")
     whole = path.read_bytes()
     path.write_bytes(whole[: len(whole) * 2 // 3])
     capsys.readouterr()
@@ -104,11 +105,11 @@ def test_a_truncated_cache_never_locks_the_command_line_out(tmp_path: Path, monk
 
 
 def test_the_pruner_deletes_only_files_it_wrote(tmp_path: Path) -> None:
-    """Trial §7: a shared cache folder keeps other programs' files, even ones named index-*.npz."""
-    foreign = [tmp_path / "index-notes.npz", tmp_path / "index-0123.npz", tmp_path / "other.npz"]
+    """Trial §7: a shared cache folder keeps other programs' files, even ones named index-*.bin."""
+    foreign = [tmp_path / "index-notes.bin", tmp_path / "index-0123.bin", tmp_path / "other.bin"]
     for path in foreign:
         path.write_bytes(b"someone else's file")
     for i in range(KEEP_FILES + 2):
         fit_or_load([*DOCS, f"doc {i}"], [*WHOLE, f"whole {i}"], char_term_major=True, cache_dir=tmp_path)
     assert all(path.exists() for path in foreign)
-    assert len([p for p in tmp_path.glob("index-*.npz") if p not in foreign]) == KEEP_FILES
+    assert len([p for p in tmp_path.glob("index-*.bin") if p not in foreign]) == KEEP_FILES

@@ -1,0 +1,138 @@
+"""Files in faqbot's cache folder: named by a hash of their inputs, written atomically, checked on
+reading, pruned to the newest few. Shared by the fitted index (:mod:`faqbot.text_index`), the loaded
+knowledge base (:mod:`faqbot.kb_cache`) and the ranker's prepared phrasings (:mod:`faqbot.ranking`).
+
+A cache file is never trusted blindly: its name encodes every input (a changed input gets another
+name, so a stale file is never read), and a checked file carries a SHA-256 of its content, so a
+truncated or damaged file is ignored and rewritten. Nothing in a cache file can run code (JSON, and
+numeric arrays as raw bytes: no pickle).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+import zlib
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+
+KEEP_FILES = 4  # older files of one kind are removed
+_HEADER = b"faqbot-cache sha256 "
+
+
+def digest(parts: Iterable[Any]) -> str:
+    """A 40-hex-digit key for JSON-able ``parts`` (any change to any part is another key)."""
+    hasher = hashlib.sha256()
+    for part in parts:
+        hasher.update(part if isinstance(part, bytes) else json.dumps(part, ensure_ascii=False).encode("utf-8"))
+        hasher.update(b"\0")
+    return hasher.hexdigest()[:40]
+
+
+def source_digest(*files: str | None) -> str:
+    """A key for the source code of the given module files: a cache built by other code is not read.
+    A file that cannot be read (a frozen install) gives a key that matches nothing else's."""
+    contents: list[bytes] = []
+    for name in files:
+        try:
+            contents.append(Path(name or "").read_bytes())
+        except OSError:
+            contents.append(os.urandom(16))
+    return digest(contents)
+
+
+def write_atomically(path: Path, write: Callable[[IO[bytes]], object], *, pattern: re.Pattern[str]) -> None:
+    """Write through ``write`` into a temporary file, then rename it to ``path``; prune older files
+    named by ``pattern``. A cache that cannot be written is skipped (it only costs the rebuild)."""
+    temporary: Path | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        prefix = "." + path.name.split("-", 1)[0] + "-"  # ".index-...": never a name ``pattern`` matches
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=prefix, suffix=path.suffix, delete=False) as handle:
+            temporary = Path(handle.name)
+            write(handle)
+        os.replace(temporary, path)
+        prune(path.parent, keep=path, pattern=pattern)
+    except OSError:
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
+
+
+def prune(folder: Path, *, keep: Path, pattern: re.Pattern[str]) -> None:
+    """Keep the newest :data:`KEEP_FILES` files whose whole name matches ``pattern``; never touch others."""
+    files = [p for p in folder.iterdir() if pattern.fullmatch(p.name) and p.is_file()]
+    files.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in [f for f in files if f != keep][KEEP_FILES - 1 :]:
+        old.unlink(missing_ok=True)
+
+
+def write_checked(path: Path, payload: bytes, *, pattern: re.Pattern[str]) -> None:
+    """Write ``payload`` with a header line holding its SHA-256 (see :func:`read_checked`)."""
+    header = _HEADER + hashlib.sha256(payload).hexdigest().encode("ascii") + b"\n"
+    write_atomically(path, lambda handle: handle.write(header + payload), pattern=pattern)
+
+
+def read_checked(path: Path) -> bytes | None:
+    """The payload :func:`write_checked` wrote, or None when the file is missing, cut off or damaged."""
+    try:
+        content = path.read_bytes()
+    except OSError:
+        return None
+    header, _, payload = content.partition(b"\n")
+    if not header.startswith(_HEADER) or header[len(_HEADER) :] != hashlib.sha256(payload).hexdigest().encode():
+        return None
+    return payload
+
+
+_ARRAYS_MAGIC = b"faqbot-arrays 1\n"
+_NUMERIC_KINDS = frozenset("biuf")  # bool, int, unsigned, float: never objects, never pickle
+
+
+def write_arrays(path: Path, arrays: dict[str, np.ndarray], *, pattern: re.Pattern[str]) -> None:
+    """Numeric arrays in one file: a header line (names, dtypes, shapes, offsets, CRC-32 of the data),
+    then the raw data, 8-byte aligned. Read back with :func:`read_arrays` without copying."""
+    entries: list[list[Any]] = []
+    chunks: list[bytes] = []
+    offset = 0
+    for name, array in arrays.items():
+        array = np.asarray(array, order="C")  # (np.ascontiguousarray would make a number 1-d)
+        if array.dtype.kind not in _NUMERIC_KINDS:
+            raise ValueError(f"{name}: only numeric arrays are stored, not {array.dtype}")
+        data = array.tobytes()
+        entries.append([name, array.dtype.str, list(array.shape), offset, len(data)])
+        chunks += [data, b"\0" * (-len(data) % 8)]
+        offset += len(data) + (-len(data) % 8)
+    payload = b"".join(chunks)
+    header = json.dumps({"arrays": entries, "crc32": zlib.crc32(payload)}).encode("ascii")
+    header += b" " * (-(len(_ARRAYS_MAGIC) + len(header) + 1) % 8) + b"\n"  # the data starts 8-byte aligned
+    write_atomically(path, lambda handle: handle.write(_ARRAYS_MAGIC + header + payload), pattern=pattern)
+
+
+def read_arrays(path: Path) -> dict[str, np.ndarray] | None:
+    """The arrays :func:`write_arrays` wrote (read-only views of the file's bytes), or None when the
+    file is missing, cut off, damaged or not such a file."""
+    try:
+        content = path.read_bytes()
+        if not content.startswith(_ARRAYS_MAGIC):
+            return None
+        start = content.index(b"\n", len(_ARRAYS_MAGIC)) + 1
+        header = json.loads(content[len(_ARRAYS_MAGIC) : start])
+        payload = memoryview(content)[start:]
+        if zlib.crc32(payload) != header["crc32"]:
+            return None
+        arrays: dict[str, np.ndarray] = {}
+        for name, dtype_text, shape, offset, size in header["arrays"]:
+            dtype = np.dtype(dtype_text)
+            if dtype.kind not in _NUMERIC_KINDS or offset + size > len(payload):
+                return None
+            values = np.frombuffer(payload, dtype=dtype, count=size // dtype.itemsize, offset=offset)
+            arrays[name] = values.reshape(tuple(shape))  # () for a single number
+        return arrays
+    except (OSError, ValueError, TypeError, KeyError):  # unreadable, or not what write_arrays writes
+        return None

@@ -1,0 +1,107 @@
+"""The lean scoring path against the reference path it replaced (oracle tests, real questions):
+postings read from the CSR arrays vs scipy slicing, the learned score as a weighted sum vs the
+entries x features matrix, and ``Answer.to_dict`` vs ``dataclasses.asdict``."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+
+import numpy as np
+import pytest
+from scipy import sparse
+
+from conftest import DATA, TODAY
+from faqbot.engine import Answer
+from faqbot.evaluate import labeled_questions
+from faqbot.question_reading import read_question
+from faqbot.ranking import postings_dot
+from faqbot.transcripts import parse_transcript
+
+
+@pytest.fixture(scope="module")
+def real_questions() -> list[str]:
+    """The real-question dev set and the help-desk dev set: questions people ask, as they ask them."""
+    sets = [parse_transcript(DATA / name) for name in ("realq-dev.toml", "devset.toml")]
+    return [item.question for item in labeled_questions(sets)]
+
+
+def test_postings_read_from_the_arrays_equal_scipy_slicing(engine, real_questions) -> None:
+    ranker = engine.ranker
+    checked = 0
+    for question in real_questions:
+        cleaned = ranker._cleaned(question)
+        for vectorizer, matrix in (
+            (ranker._word_query, ranker._word_t),
+            (ranker._word_query, ranker._entry_t),
+            (ranker._char_query, ranker._char_docs),
+        ):
+            terms, weights = vectorizer.weights(cleaned)
+            fast = postings_dot(matrix, terms, weights)
+            assert fast.dtype == np.float64 and np.array_equal(fast, matrix[terms].T @ weights), question
+            checked += bool(len(terms))
+    assert checked > len(real_questions)
+
+
+def test_long_and_short_postings_are_read_alike(monkeypatch) -> None:
+    """Both ways of reading postings (one gather, or a slice per term) give scipy's floats exactly."""
+    import faqbot.ranking as ranking
+
+    rng = np.random.default_rng(7)
+    matrix = sparse.random(900, 5000, density=0.05, format="csr", dtype=np.float32, random_state=rng)
+    for terms in (np.sort(rng.choice(900, 40, replace=False)), np.array([5]), np.array([], dtype=np.int64)):
+        weights = rng.random(len(terms))
+        reference = matrix[terms].T @ weights
+        for long_postings in (0, 10**9):
+            monkeypatch.setattr(ranking, "LONG_POSTINGS", long_postings)
+            fast = postings_dot(matrix, terms, weights)
+            assert fast.dtype == np.float64 and np.array_equal(fast, reference)
+
+
+def test_the_weighted_sum_equals_the_feature_matrix_product(engine, real_questions) -> None:
+    """rank() never builds the entries x features matrix; its scores and order are the reference's."""
+    ranker = engine.ranker
+    for question in real_questions:
+        reading = read_question(question)
+        codes = engine.scan(question).codes
+        rows = ranker.features(question, codes, aspect=reading.aspect)
+        reference = ranker.weights.confidence(ranker.weights.relevance(rows), ranker.question_coverage(question, codes))
+        ranked = ranker.rank(question, codes, limit=5, aspect=reading.aspect)
+        chosen = [ranker._index[s.entry_id] for s in ranked]
+        # The best five by the reference, in order (entries with equal rows tie: either may be listed).
+        assert np.allclose(reference[chosen], np.sort(reference)[::-1][:5], rtol=0, atol=1e-12), question
+        assert np.allclose([s.score for s in ranked], reference[chosen], rtol=0, atol=1e-12)
+        assert [s.text_score for s in ranked] == rows[chosen, 2].tolist()  # phrasing_mix
+        assert [s.code_score for s in ranked] == rows[chosen, 5].tolist()  # codes_phrasings
+
+
+def _reference_to_dict(answer: Answer) -> dict:
+    """The JSON shape as ``Answer.to_dict`` built it through ``dataclasses.asdict``."""
+
+    def plain(value):
+        if isinstance(value, dict):
+            return {key: plain(item) for key, item in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [plain(item) for item in value]
+        return value.isoformat() if isinstance(value, date) else value
+
+    data = plain(asdict(answer))
+    if answer.rule_check is not None:
+        data["rule_check"] = plain(asdict(answer.rule_check))
+        for finding, out in zip(answer.rule_check.findings, data["rule_check"]["findings"]):
+            out["weakly_sourced"] = finding.weakly_sourced
+    data["confidence"] = round(answer.confidence, 3)
+    data["confidence_level"] = answer.confidence_level
+    for suggestion in data["suggestions"]:
+        suggestion["score"] = round(suggestion["score"], 3)
+    return data
+
+
+def test_to_dict_is_the_asdict_shape_key_for_key(engine, real_questions) -> None:
+    kinds = set()
+    for question in real_questions[:120]:
+        answer = engine.answer(question, as_of=TODAY)
+        data = answer.to_dict()
+        assert data == _reference_to_dict(answer) and list(data) == list(_reference_to_dict(answer))
+        kinds.add(answer.kind)
+    assert {"faq", "rule_check"} <= kinds
