@@ -153,7 +153,8 @@ ASPECT_CUES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
         "coverage",
         re.compile(
             r"\b(prior auth\w*|pre-?auth\w*|preauthori\w*|authori[sz]ation|medical(?:ly)? necess\w*|lcd|ncd|covered|coverage|"
-            r"non-?covered|(?:does|do|will|would) (?:medicare|medicaid|the payer|\w+) (?:pay for|reimburse|cover))\b"
+            r"non-?covered|(?:does|do|will|would) (?:medicare|medicaid|(?:the |our |a )?(?:payer|insurance|insurer)s?|aetna|uhc|"
+            r"united(?:healthcare)?|cigna|humana|bcbs|anthem|tricare) (?:pay for|reimburse|cover))\b"
         ),
     ),
     # A modifier attached to a code ("77300-26") is read by code recognition; as an aspect, the
@@ -175,7 +176,7 @@ ASPECT_CUES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
             r"\b(after (?:the )?(?:treatment|course|tx|therapy|last|completion)|(?:treatment|course|therapy) (?:has )?"
             r"(?:ended|end|finished|completed|was completed|is over)|boost|re-?plans?|re-?planning|re-?simulat\w*|"
             r"interrupt\w*|break in|resum\w*|restart\w*|(?:what|which) (?:date of service|dos|date)|(?:date of service|dos) (?:should|to use|do we use)|mid-?course|re-?irradiat\w*|re-?treat\w*|"
-            r"second course|new course|same course|second plan|another plan|last week|final week|first week|before (?:the )?(?:plan|treatment|simulation|start)|"
+            r"second course|new course|second plan|another plan|last week|final week|first week|before (?:the )?(?:plan|treatment|simulation|start)|"
             r"same week|which day|what day)\b"
         ),
     ),
@@ -197,7 +198,7 @@ ASPECT_CUES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
     (
         "combination",
         re.compile(
-            r"\b((?:does|do|is|are) (?:\w+ ){0,3}includ\w* (?:\w+ ){0,2}\d+|together|alone|by itself|on its own|stand-?alone|without|same (?:day|date|claim|encounter)|along with|bundl\w*|separately|in addition to|ncci|edits?|"
+            r"\b((?:does|do|is|are) (?:\w+ ){0,3}includ\w* (?:\w+ ){0,2}\d+|together|alone|by itself|on its own|stand-?alone|without|same (?:day|date|claim|encounter|course)|along with|bundl\w*|separately|in addition to|ncci|edits?|"
             r"(?:bill|billed|billable|report|reported|charge|charged|code|coded|paid|denied) (?:it )?with|included in|"
             r"primary (?:code|service|procedure)|plus)\b"
         ),

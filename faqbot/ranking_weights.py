@@ -2,26 +2,26 @@
 do not edit by hand. One logistic-regression coefficient per feature of faqbot.ranking.FEATURES."""
 
 COEFFICIENTS: dict[str, float] = {
-    "phrasing_word": 0.9499,
-    "phrasing_char": 4.9795,
-    "phrasing_mix": 1.2028,
-    "entry_word": 17.8047,
-    "codes_question": 1.4216,
-    "codes_phrasings": 1.1567,
-    "codes_declared": 2.2985,
-    "codes_elsewhere": -4.88,
-    "codes_none": -0.0556,
-    "same_intent": 0.3671,
-    "phrasing_word_with_codes": -2.8443,
-    "phrasing_char_with_codes": -3.4311,
-    "entry_word_with_codes": 2.901,
-    "codes_question_no_words": 2.2718,
-    "codes_declared_no_words": 2.2598,
-    "same_aspect": 0.8548,
-    "other_aspect": -0.7153,
-    "codes_subject": 0.6121,
-    "modifier_named": 0.424,
+    "phrasing_word": 0.8404,
+    "phrasing_char": 5.0233,
+    "phrasing_mix": 1.0417,
+    "entry_word": 18.6842,
+    "codes_question": 1.5925,
+    "codes_phrasings": 0.9876,
+    "codes_declared": 2.1672,
+    "codes_elsewhere": -4.7848,
+    "codes_none": 0.0058,
+    "same_intent": 0.3731,
+    "phrasing_word_with_codes": -2.6688,
+    "phrasing_char_with_codes": -3.2752,
+    "entry_word_with_codes": 3.0133,
+    "codes_question_no_words": 2.3012,
+    "codes_declared_no_words": 2.2904,
+    "same_aspect": 0.7727,
+    "other_aspect": -0.7557,
+    "codes_subject": 0.6483,
+    "modifier_named": 0.4395,
 }
-BIAS: float = -8.6346
+BIAS: float = -8.6709
 # Confidence: sigmoid(a * relevance logit + b * known-word share + c), fitted on whether the best entry is right.
-CALIBRATION: tuple[float, float, float] = (0.3882, 2.7474, -1.4763)
+CALIBRATION: tuple[float, float, float] = (0.3724, 2.6909, -1.4108)

@@ -27,8 +27,8 @@ from faqbot.learn_ranking import WEIGHTS_FILE
 from faqbot.question_log import QuestionLog, default_log_path, record_for, with_feedback
 from faqbot.ranking import FEATURES, RankingWeights
 
-REFUSED = "the therapists made a mask, is that billable"
-REFUSED_AGAIN = "the therapists made a mask for him, is it billable?"
+REFUSED = "our therapist built a foam block, can we charge"
+REFUSED_AGAIN = "our therapist built a foam block for him, can we charge?"
 DEVICES = "what-are-77332-77334"
 AS_OF = date(2026, 12, 3)
 

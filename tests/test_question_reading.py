@@ -102,3 +102,17 @@ def test_reading_never_fails_and_short_texts_stay_whole(text: str) -> None:
 )
 def test_which_codes_to_bill_for_a_service_is_a_scenario_question(question: str) -> None:
     assert read_question(question).aspect == "scenario"
+
+
+@pytest.mark.parametrize(
+    "question, aspect",
+    [
+        ("will aetna pay for 77301", "coverage"),
+        ("does medicare reimburse cpt 55874 spacer placement", "coverage"),
+        ("does 77263 cover building the dosimetry plan", None),  # what a code includes, not a payer's coverage
+        ("77263 and 77295 both on same course ok?", "combination"),
+        ("can a second plan be billed in the same course", "timing"),
+    ],
+)
+def test_payer_coverage_and_same_course_cues(question: str, aspect: str | None) -> None:
+    assert question_aspect(question) == aspect

@@ -16,7 +16,7 @@ from faqbot.ui.feedback_screen import EntryPickerScreen, FeedbackScreen
 
 from .helpers import AS_OF, KB_DIR, SIZE, ask, settle
 
-REFUSED = "the therapists made a mask, is that billable"
+REFUSED = "our therapist built a foam block, can we charge"
 DEVICES = "what-are-77332-77334"
 
 
