@@ -4,15 +4,12 @@ entries x features matrix, and ``Answer.to_dict`` vs ``dataclasses.asdict``."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from datetime import date
-
 import numpy as np
 import pytest
 from scipy import sparse
 
 from conftest import DATA, TODAY
-from faqbot.engine import Answer
+from faqbot.bench import asdict_reference
 from faqbot.evaluate import labeled_questions
 from faqbot.question_reading import read_question
 from faqbot.ranking import postings_dot
@@ -75,33 +72,11 @@ def test_the_weighted_sum_equals_the_feature_matrix_product(engine, real_questio
         assert [s.code_score for s in ranked] == rows[chosen, 5].tolist()  # codes_phrasings
 
 
-def _reference_to_dict(answer: Answer) -> dict:
-    """The JSON shape as ``Answer.to_dict`` built it through ``dataclasses.asdict``."""
-
-    def plain(value):
-        if isinstance(value, dict):
-            return {key: plain(item) for key, item in value.items()}
-        if isinstance(value, (list, tuple)):
-            return [plain(item) for item in value]
-        return value.isoformat() if isinstance(value, date) else value
-
-    data = plain(asdict(answer))
-    if answer.rule_check is not None:
-        data["rule_check"] = plain(asdict(answer.rule_check))
-        for finding, out in zip(answer.rule_check.findings, data["rule_check"]["findings"]):
-            out["weakly_sourced"] = finding.weakly_sourced
-    data["confidence"] = round(answer.confidence, 3)
-    data["confidence_level"] = answer.confidence_level
-    for suggestion in data["suggestions"]:
-        suggestion["score"] = round(suggestion["score"], 3)
-    return data
-
-
 def test_to_dict_is_the_asdict_shape_key_for_key(engine, real_questions) -> None:
     kinds = set()
     for question in real_questions[:120]:
         answer = engine.answer(question, as_of=TODAY)
         data = answer.to_dict()
-        assert data == _reference_to_dict(answer) and list(data) == list(_reference_to_dict(answer))
+        assert data == asdict_reference(answer) and list(data) == list(asdict_reference(answer))
         kinds.add(answer.kind)
     assert {"faq", "rule_check"} <= kinds

@@ -15,12 +15,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
-from textual.geometry import Size
-from textual.widget import Widget
 from textual.widgets import Static
 
 from faqbot.claim_check import ClaimFinding, ClaimReport
 from faqbot.rules import setting_label
+from faqbot.ui.table_widget import TableWidget
 
 PATIENT_DATA_NOTE = (
     "Claim lines may contain patient data: an export (Ctrl+S) keeps them; share it only where that is allowed."
@@ -62,7 +61,7 @@ def summary_content(report: ClaimReport) -> Content:
     return Content.assemble(*pieces)
 
 
-class ClaimTable(Widget):
+class ClaimTable(TableWidget):
     """Findings (or lines) of a claim report as a table coloured by severity."""
 
     COMPONENT_CLASSES = {*SEVERITY_CLASSES.values(), "claim-table--border"}
@@ -82,12 +81,6 @@ class ClaimTable(Widget):
         super().__init__(classes=classes)
         self.report = report
         self.part = part  # "findings" or "lines"
-        self._heights: dict[int, int] = {}
-
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        if width not in self._heights:
-            self._heights[width] = super().get_content_height(container, viewport, width)
-        return self._heights[width]
 
     def _style(self, key: str) -> Style:
         return self.get_component_rich_style(SEVERITY_CLASSES[key], partial=True)

@@ -7,11 +7,10 @@ from rich.console import Group, RenderableType
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
-from textual.geometry import Size
-from textual.widget import Widget
 
 from faqbot.rules import VERDICT_WORDS, RuleCheck
 from faqbot.ui.answer_markdown import verdict_heading, verdict_rows
+from faqbot.ui.table_widget import TableWidget
 
 # Component class (coloured in DEFAULT_CSS from the theme) for each verdict.
 VERDICT_CLASSES = {
@@ -23,7 +22,7 @@ VERDICT_CLASSES = {
 }
 
 
-class VerdictTable(Widget):
+class VerdictTable(TableWidget):
     """A :class:`~faqbot.rules.RuleCheck` rendered as a table; colours follow the app theme."""
 
     COMPONENT_CLASSES = {*VERDICT_CLASSES.values(), "verdict-table--muted", "verdict-table--border"}
@@ -45,14 +44,6 @@ class VerdictTable(Widget):
     def __init__(self, check: RuleCheck, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.check = check
-        self._heights: dict[int, int] = {}
-
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        """Heights by width, kept: laying a table out is costly, and F3 or a resize switches between
-        the same two widths for every table of a long conversation."""
-        if width not in self._heights:
-            self._heights[width] = super().get_content_height(container, viewport, width)
-        return self._heights[width]
 
     def _style(self, verdict: str) -> Style:
         return self.get_component_rich_style(VERDICT_CLASSES[verdict], partial=True)
