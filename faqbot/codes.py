@@ -177,10 +177,10 @@ def _is_range(first: str, last: str, joiner: str) -> bool:
 
 
 def close_codes(code: str, known: Collection[str], *, limit: int = 5) -> tuple[str, ...]:
-    """Known codes a single edit away from ``code``, sorted."""
-    return tuple(
-        sorted(c for c, _, _ in process.extract(code, known, scorer=Levenshtein.distance, score_cutoff=1, limit=limit))
-    )
+    """Known codes a single edit away from ``code``: the first ``limit`` in sorted order (the same ones
+    every run, whatever the order of ``known``)."""
+    close = process.extract(code, known, scorer=Levenshtein.distance, score_cutoff=1, limit=None)
+    return tuple(sorted(c for c, _, _ in close)[:limit])
 
 
 def suggest_code(code: str, known: Collection[str]) -> str | None:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from faqbot.codes import find_mentions, normalize_code, recognize, suggest_code
+from faqbot.codes import close_codes, find_mentions, normalize_code, recognize, suggest_code
 
 KNOWN = frozenset(
     {
@@ -138,3 +138,9 @@ def test_ranges_that_are_not_read_as_ranges_are_named_with_the_reason() -> None:
     (wide,) = range_problems("77261 thru 77999")
     assert f"at most {MAX_RANGE_SPAN}" in wide
     assert len(range_problems("g6012-77301")) == 1
+
+
+def test_codes_one_digit_away_are_the_same_whatever_the_order_of_the_table() -> None:
+    known = [f"7730{d}" for d in range(9)] + [f"7731{d}" for d in range(10)]  # 77309 is unknown: 10 neighbours
+    first = close_codes("77309", known)
+    assert first == close_codes("77309", list(reversed(known))) == ("77300", "77301", "77302", "77303", "77304")
