@@ -203,6 +203,8 @@ ASPECT_CUES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
             r"primary (?:code|service|procedure)|plus)\b"
         ),
     ),
+    # "What (exactly) constitutes X, and how do we report it?" asks first what X is.
+    ("definition", re.compile(r"\bwhat (?:exactly )?(?:constitutes|counts as|qualifies as|is considered)\b")),
     (
         "scenario",
         re.compile(
@@ -216,7 +218,7 @@ ASPECT_CUES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
         "definition",
         re.compile(
             r"\b(what (?:is|are|does)|what (?:kind|type|sort) of|what's|whats|difference|differ|vs\.?|versus|define|definition|meaning|means|describe|"
-            r"description|explain|stands? for|def|mean)\b"
+            r"description|explain|stands? for|def|mean|constitutes|counts as|qualifies as)\b"
         ),
     ),
 )

@@ -2,26 +2,26 @@
 do not edit by hand. One logistic-regression coefficient per feature of faqbot.ranking.FEATURES."""
 
 COEFFICIENTS: dict[str, float] = {
-    "phrasing_word": 0.8404,
-    "phrasing_char": 5.0233,
-    "phrasing_mix": 1.0417,
-    "entry_word": 18.6842,
-    "codes_question": 1.5925,
-    "codes_phrasings": 0.9876,
-    "codes_declared": 2.1672,
-    "codes_elsewhere": -4.7848,
-    "codes_none": 0.0058,
-    "same_intent": 0.3731,
-    "phrasing_word_with_codes": -2.6688,
-    "phrasing_char_with_codes": -3.2752,
-    "entry_word_with_codes": 3.0133,
-    "codes_question_no_words": 2.3012,
-    "codes_declared_no_words": 2.2904,
-    "same_aspect": 0.7727,
-    "other_aspect": -0.7557,
-    "codes_subject": 0.6483,
-    "modifier_named": 0.4395,
+    "phrasing_word": 0.8666,
+    "phrasing_char": 5.0284,
+    "phrasing_mix": 1.0785,
+    "entry_word": 18.549,
+    "codes_question": 1.5508,
+    "codes_phrasings": 1.0063,
+    "codes_declared": 2.195,
+    "codes_elsewhere": -4.7996,
+    "codes_none": 0.001,
+    "same_intent": 0.3517,
+    "phrasing_word_with_codes": -2.6888,
+    "phrasing_char_with_codes": -3.2955,
+    "entry_word_with_codes": 3.0017,
+    "codes_question_no_words": 2.3036,
+    "codes_declared_no_words": 2.2911,
+    "same_aspect": 0.787,
+    "other_aspect": -0.7395,
+    "codes_subject": 0.6585,
+    "modifier_named": 0.4313,
 }
-BIAS: float = -8.6709
+BIAS: float = -8.6792
 # Confidence: sigmoid(a * relevance logit + b * known-word share + c), fitted on whether the best entry is right.
-CALIBRATION: tuple[float, float, float] = (0.3724, 2.6909, -1.4108)
+CALIBRATION: tuple[float, float, float] = (0.3798, 2.7121, -1.4311)

@@ -116,3 +116,8 @@ def test_which_codes_to_bill_for_a_service_is_a_scenario_question(question: str)
 )
 def test_payer_coverage_and_same_course_cues(question: str, aspect: str | None) -> None:
     assert question_aspect(question) == aspect
+
+
+def test_what_constitutes_x_asks_what_x_is_before_how_to_report_it() -> None:
+    assert question_aspect("What exactly constitutes complex simulation, and how should we report it?") == "definition"
+    assert question_aspect("what counts as documentation for 77290") == "documentation"
