@@ -248,3 +248,15 @@ def test_an_unknown_code_in_a_long_post_does_not_stop_an_answer_on_what_is_asked
 def test_a_named_modifier_finds_the_entry_about_it(engine: Faqbot) -> None:
     answer = engine.answer("is the PO modifier only for the hospital's claim, not the physician's?", as_of=TODAY)
     assert answer.entry_id is not None and "PO" in engine.kb.entries_by_id[answer.entry_id].question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what is the proposed rate for 77412 on the MPFS for our pro forma",
+        "which provider number do we bill the NP under",
+    ],
+)
+def test_rates_and_provider_numbers_are_refused_with_the_reason(engine: Faqbot, question: str) -> None:
+    answer = engine.answer(question, as_of=TODAY)
+    assert (answer.status, answer.kind) == ("no_match", "out_of_scope")
