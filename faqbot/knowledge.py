@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from itertools import chain
@@ -295,11 +295,22 @@ def _expand_codes(record: _Record, field: str, values: tuple[str, ...], known: s
     return tuple(out)
 
 
-def _load_sources(roots: tuple[Path, ...], problems: list[Problem], overrides: list[Override]) -> dict[str, Source]:
-    merged = _Merged("source", overrides)
+def _merge_layers(
+    kind: str,
+    roots: tuple[Path, ...],
+    problems: list[Problem],
+    overrides: list[Override],
+    load_layer: Callable[[Path, int, _Merged, list[Problem]], None],
+) -> dict[str, Any]:
+    """One kind of record from every folder, shipped first: ``load_layer`` adds one folder's records."""
+    merged = _Merged(kind, overrides)
     for layer, root in enumerate(roots):
-        _load_layer_sources(root, layer, merged, problems)
+        load_layer(root, layer, merged, problems)
     return merged.items
+
+
+def _load_sources(roots: tuple[Path, ...], problems: list[Problem], overrides: list[Override]) -> dict[str, Source]:
+    return _merge_layers("source", roots, problems, overrides, _load_layer_sources)
 
 
 def _load_layer_sources(root: Path, layer: int, merged: _Merged, problems: list[Problem]) -> None:
@@ -325,10 +336,7 @@ def _load_layer_sources(root: Path, layer: int, merged: _Merged, problems: list[
 
 
 def _load_families(roots: tuple[Path, ...], problems: list[Problem], overrides: list[Override]) -> dict[str, Family]:
-    merged = _Merged("family", overrides)
-    for layer, root in enumerate(roots):
-        _load_layer_families(root, layer, merged, problems)
-    return merged.items
+    return _merge_layers("family", roots, problems, overrides, _load_layer_families)
 
 
 def _load_layer_families(root: Path, layer: int, merged: _Merged, problems: list[Problem]) -> None:
