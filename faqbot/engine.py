@@ -17,7 +17,7 @@ from faqbot.kb_cache import load_knowledge_cached
 from faqbot.kb_weights import WeightsFileError, load_kb_weights
 from faqbot.knowledge import KnowledgeError, KnowledgePath, Problem, default_kb_dir
 from faqbot.model import CodeCard, Entry, KnowledgeBase
-from faqbot.question_context import codes_left_out, offers_choice, read_context
+from faqbot.question_context import alternative_groups, codes_left_out, offers_choice, read_context
 from faqbot.question_reading import QuestionReading, asked_codes, modifiers_named, read_question, text_covers
 from faqbot.ranking import Ranker, RankingWeights, Scored, question_intent
 from faqbot.rules import LOCAL_POLICY, VERDICT_WORDS, RuleCheck, RuleChecker, SourceRef, _iso, jsonable, setting_label
@@ -92,9 +92,14 @@ _YES = ("yes", "generally yes", "usually yes", "allowed")
 _NO = ("no", "generally no", "usually no", "not ")
 
 
+# "For Medicare, yes: ..." / "In a freestanding center, no: ...": a yes or no for one setting or payer.
+_QUALIFIER = re.compile(r"^(?:for|in|under) [^,.:;]{1,40}, (?=(?:generally |usually )?(?:yes|no)\b)")
+
+
 def opening_stance(text: str) -> str | None:
-    """``yes`` or ``no`` when a text opens with a yes/no answer, else None."""
-    opening = text.lstrip().lower()
+    """``yes`` or ``no`` when a text opens with a yes/no answer (also one qualified by a setting or
+    payer: "For Medicare, yes"), else None."""
+    opening = _QUALIFIER.sub("", text.lstrip().lower(), count=1)
     if any(opening.startswith(word) and not opening[len(word) : len(word) + 1].isalpha() for word in _YES):
         return "yes"
     if any(
@@ -254,6 +259,7 @@ class Faqbot:
         modifiers: dict[str, tuple[str, ...]] | None = None,
         pos: str = "",
         course_codes: tuple[str, ...] | None = None,
+        alternatives: tuple[frozenset[str], ...] = (),
     ) -> RuleCheck:
         return self.checker.check(
             codes,
@@ -265,6 +271,7 @@ class Faqbot:
             modifiers=modifiers,
             pos=pos,
             course_codes=course_codes,
+            alternatives=alternatives,
         )
 
     def _sources(self, ids: tuple[str, ...]) -> tuple[SourceRef, ...]:
@@ -335,11 +342,11 @@ class Faqbot:
             return None
         if check is not None and contradicts(candidate.answer, check.verdict):
             return None
+        own_codes = self.ranker.question_codes_of(candidate.id)
         # "X vs Y" asks how those codes differ: an entry whose own question is about other codes (that
         # merely mentions X and Y) answers another question; the codes' cards answer this one. A family's
         # definition entry that describes both codes and whose question names no other code ("What are
         # the proton codes?") does answer it.
-        own_codes = self.ranker.question_codes_of(candidate.id)
         family_definition = (
             candidate.aspect == "definition" and set(codes) <= set(candidate.codes) and own_codes <= set(codes)
         )
@@ -436,6 +443,7 @@ class Faqbot:
                 # "77338 without an IMRT plan": the course is what the question names, so a requirement
                 # that spans the course is judged on it.
                 course_codes=billed if context.without else None,
+                alternatives=alternative_groups(question, mentions),
             )
 
         # The whole text is ranked (its story carries words the entries use); the asked codes and the
@@ -543,6 +551,10 @@ class Faqbot:
             confidence = len(covered) / len(decided) if decided else 0.0
             if any(f.weakly_sourced for f in covered):
                 confidence = min(confidence, WEAKLY_SOURCED_CONFIDENCE)
+            # A verdict answers whether codes go together; for a question that asks something else
+            # (documentation, coverage, units ...) it is, like a code card, only the nearest thing.
+            if reading.aspect not in (None, "combination"):
+                confidence = min(confidence, CODE_CARD_OTHER_ASPECT_CONFIDENCE)
             source_ids: list[str] = []
             for finding in check.findings:
                 source_ids.extend(s.id for s in finding.sources if s.id not in source_ids)

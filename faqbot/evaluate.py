@@ -106,6 +106,9 @@ def score(system: str, items: Sequence[Labeled], predictions: Sequence[Predictio
     out_scope = [(i, p) for i, p in zip(items, predictions) if i.expect_refusal]
     ranks: list[int | None] = []
     for item, prediction in in_scope:
+        if _is_right(item, prediction):  # the answer itself comes first (also a code card or verdict: "none")
+            ranks.append(1)
+            continue
         ids = [entry for entry, _ in prediction.ranked]
         hits = [ids.index(e) + 1 for e in {item.expected_entry, *item.also} if e in ids]
         ranks.append(min(hits) if hits else None)

@@ -75,6 +75,25 @@ def offers_choice(question: str, mentions: Sequence[CodeMention]) -> bool:
     return any(_OR.search(gap) for gap in gaps) or bool(_OR_AFTER.match(after))
 
 
+_LIST_JOINER = re.compile(r"^[\s,/]*(?:(?:or|and|e\.g\.|eg|such as)[\s,]*)?$", re.IGNORECASE)
+
+
+def alternative_groups(question: str, mentions: Sequence[CodeMention]) -> tuple[frozenset[str], ...]:
+    """Codes listed together in parentheses as examples of one service ("77295 with simulation (77280,
+    77285, 77290)"): each is billed with the others' partner, not with the others. Each group has two
+    or more codes, and its parentheses hold nothing but those codes and list words."""
+    groups: list[frozenset[str]] = []
+    for match in _PARENTHETICAL.finditer(question):
+        inside = [m for m in mentions if match.start() < m.start and m.end < match.end()]
+        if len(inside) < 2:
+            continue
+        gaps = [question[a.end : b.start] for a, b in zip(inside, inside[1:])]
+        edges = (question[match.start() + 1 : inside[0].start], question[inside[-1].end : match.end() - 1])
+        if all(_LIST_JOINER.match(gap) for gap in (*gaps, *edges)):
+            groups.append(frozenset(m.code for m in inside))
+    return tuple(groups)
+
+
 def read_context(question: str) -> QuestionContext:
     """The date of service, setting, scope and 'alone' a question states (None where it doesn't)."""
     dos: date | None = None

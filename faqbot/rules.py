@@ -606,6 +606,7 @@ class RuleChecker:
         billed: bool = False,
         course_codes: Iterable[str] | None = None,
         pos: str = "",
+        alternatives: Iterable[frozenset[str]] = (),
     ) -> RuleCheck:
         """Check every pair and every single code. ``alone`` asks whether one code may stand alone.
 
@@ -621,11 +622,17 @@ class RuleChecker:
         ``asked``: the codes the question asks about, when it names others as context ("we billed
         77301 and 77295; is 77300 bundled?" asks about 77300). The verdict covers what was asked: the
         asked codes themselves and their pairs (with each other, or with the context codes when one
-        code is asked); the other findings are kept, marked ``asked = False``."""
+        code is asked); the other findings are kept, marked ``asked = False``. ``alternatives``: groups
+        of codes the question lists as examples of one service ("simulation (77280, 77285, 77290)"):
+        pairs inside a group are not asked."""
         ordered = tuple(dict.fromkeys(codes))
         focus = frozenset(asked) & frozenset(ordered) or frozenset(ordered)
 
+        groups = tuple(alternatives)
+
         def is_asked(pair: tuple[str, str]) -> bool:
+            if any(pair[0] in group and pair[1] in group for group in groups):
+                return False
             inside = sum(code in focus for code in pair)
             return inside == 2 or (inside == 1 and len(focus) == 1)
 

@@ -13,7 +13,7 @@ from conftest import DATA, TODAY
 from faqbot.codes import find_mentions
 from faqbot.engine import Faqbot, contradicts, opening_stance
 from faqbot.knowledge import load_knowledge
-from faqbot.question_context import codes_left_out, offers_choice, read_context
+from faqbot.question_context import alternative_groups, codes_left_out, offers_choice, read_context
 from faqbot.question_reading import modifiers_named
 from faqbot.ranking import codes_in, question_intent
 
@@ -126,10 +126,48 @@ def test_no_entry_opens_against_the_verdict_of_its_own_pair_question(engine: Faq
     for entry, phrasing, codes, context in _pair_questions(engine):
         if phrasing != entry.question:
             continue
-        check = engine.check(codes, dos=context.dos or TODAY, setting=context.setting or "any", alone=context.alone)
+        check = engine.check(
+            codes,
+            dos=context.dos or TODAY,
+            setting=context.setting or "any",
+            alone=context.alone,
+            alternatives=alternative_groups(phrasing, find_mentions(phrasing)),
+        )
         if contradicts(entry.answer, check.verdict):
             clashes.append((entry.id, check.verdict, entry.answer[:40]))
     assert not clashes
+
+
+def test_a_qualified_yes_is_not_shown_over_not_allowed(engine: Faqbot) -> None:
+    """ "For Medicare, yes" (77295 with simulation) is a yes: it never answers a pair the rule check
+    does not allow (77290 with the IMRT plan 77301)."""
+    answer = engine.answer("77290 and 77301 both on the claim", as_of=TODAY)
+    assert answer.rule_check is not None and answer.rule_check.verdict == "not_allowed"
+    assert answer.entry_id != "77295-with-simulation"
+    assert not contradicts(answer.direct_answer, answer.rule_check.verdict)
+
+
+@pytest.mark.parametrize(
+    ("question", "groups"),
+    [
+        ("Can 77295 be billed with simulation (77280, 77285, 77290) on the same day?", [{"77280", "77285", "77290"}]),
+        ("77300 with a device (77332 or 77333)?", [{"77332", "77333"}]),
+        ("77301 (IMRT plan) and 77300 (basic dosimetry) together?", []),  # a code's name in parentheses
+        ("77280 and 77290 (both on 2026-03-02)", []),
+        ("we billed 77295 (and 77300, 77334 on the same day)", []),  # more than codes inside
+    ],
+)
+def test_codes_listed_as_examples(question: str, groups: list[set[str]]) -> None:
+    assert [set(g) for g in alternative_groups(question, find_mentions(question))] == groups
+
+
+def test_examples_of_one_service_are_not_checked_against_each_other(engine: Faqbot) -> None:
+    """Simulation levels exclude each other, but "77295 with simulation (77280, 77285, 77290)" asks about
+    77295 with each level: that verdict heads the answer, the levels' own pairs are listed under it."""
+    answer = engine.answer("Can 77295 be billed with simulation (77280, 77285, 77290) on the same day?", as_of=TODAY)
+    assert answer.rule_check is not None and answer.rule_check.verdict == "allowed"
+    not_asked = {(f.codes, f.verdict) for f in answer.rule_check.findings if not f.asked}
+    assert any(verdict == "not_allowed" for _, verdict in not_asked)
 
 
 def test_an_answer_never_opens_against_its_own_verdict(engine: Faqbot) -> None:
@@ -150,6 +188,10 @@ def test_an_answer_never_opens_against_its_own_verdict(engine: Faqbot) -> None:
         ("Yes, with modifier 59.", "allowed_with_modifier", False),
         ("Depends on the setting.", "not_allowed", False),
         ("Nothing says so.", "allowed", False),
+        ("For Medicare, yes: CMS deleted the edits.", "not_allowed", True),
+        ("In a freestanding center, no: they are included.", "allowed", True),
+        ("For Medicare, yes: CMS deleted the edits.", "allowed", False),
+        ("On its own, yes, as the simple device.", "not_allowed", False),
     ],
 )
 def test_contradicts(text: str, verdict: str, clash: bool) -> None:

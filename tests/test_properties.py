@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from conftest import TODAY
 from faqbot.codes import find_mentions
-from faqbot.question_context import offers_choice, read_context
+from faqbot.question_context import alternative_groups, offers_choice, read_context
 
 question_text = st.one_of(
     st.text(max_size=200),
@@ -64,6 +64,26 @@ def test_a_choice_needs_two_codes_and_the_word_or(text: str) -> None:
 def test_codes_joined_by_or_are_a_choice_and_by_and_are_not(codes: list[str]) -> None:
     assert offers_choice(" or ".join(codes), find_mentions(" or ".join(codes)))
     assert not offers_choice(" and ".join(codes), find_mentions(" and ".join(codes)))
+
+
+@given(question_text)
+def test_example_groups_are_codes_inside_one_pair_of_parentheses(text: str) -> None:
+    mentions = find_mentions(text)
+    for group in alternative_groups(text, mentions):
+        assert len(group) >= 2
+        assert group <= {m.code for m in mentions}
+        assert "(" in text and ")" in text
+
+
+@given(
+    st.lists(st.sampled_from(["77280", "77285", "77290", "77332", "77333"]), min_size=2, max_size=4, unique=True),
+    st.sampled_from([", ", " or ", ", or ", "/", " and "]),
+)
+def test_codes_listed_in_parentheses_are_one_group(codes: list[str], joiner: str) -> None:
+    text = f"can 77295 be billed with simulation ({joiner.join(codes)}) the same day"
+    assert alternative_groups(text, find_mentions(text)) == (frozenset(codes),)
+    bare = f"can 77295 be billed with {joiner.join(codes)} the same day"
+    assert alternative_groups(bare, find_mentions(bare)) == ()
 
 
 @given(st.integers(1900, 2099), st.integers(1, 12), st.integers(1, 28))

@@ -1,10 +1,12 @@
-"""Answer quality floors at today's levels on four labeled sets (tests/data):
+"""Answer quality floors at today's levels on the labeled sets (tests/data):
 
 - ``devset.toml`` and ``testset.toml``: help-desk phrasings written for this project (dev: used for
   error analysis; test: written blind, not tuned on);
 - ``realq-dev.toml`` and ``realq-blind.toml``: questions people actually asked in public, long ones
   too, split by source page (dev: used for learning and error analysis; blind: never tuned on);
-- ``realq2-dev.toml`` and ``realq2-blind.toml``: a second collection from new pages, never learned from.
+- ``realq2-dev.toml`` and ``realq2-blind.toml``: a second collection from new pages, never learned from;
+- ``realq3-blind.toml``: a third collection from new pages, blind as a whole (first run after every
+  change of the session that collected it).
 
 The floors only move up. Improve the knowledge base or the ranking to raise them; never edit the
 sets to fit the answers (see the notes at the top of each file). ``faqbot eval`` prints the full
@@ -23,7 +25,7 @@ from faqbot.transcripts import parse_transcript
 # file: (handled right, top-1, top-3, out-of-scope refused, at most answered wrong) floors, and the
 # least (in-scope, out-of-scope) questions the set must hold.
 FLOORS = {
-    "devset.toml": ((0.95, 0.94, 0.96, 0.99, 0.05), (150, 50)),
+    "devset.toml": ((0.96, 0.95, 0.98, 0.99, 0.04), (150, 50)),
     "testset.toml": ((0.96, 0.96, 0.99, 0.96, 0.04), (80, 20)),
     "realq-dev.toml": ((0.71, 0.67, 0.87, 0.99, 0.24), (70, 9)),
     "realq-blind.toml": ((0.56, 0.55, 0.80, 0.66, 0.33), (75, 9)),
@@ -31,6 +33,7 @@ FLOORS = {
     # not-covered questions, and does not beat the baselines there (README, "Quality").
     "realq2-dev.toml": ((0.47, 0.10, 0.70, 0.81, 0.29), (10, 10)),
     "realq2-blind.toml": ((0.50, 0.40, 0.90, 0.60, 0.35), (10, 10)),
+    "realq3-blind.toml": ((0.52, 0.50, 0.58, 0.53, 0.44), (10, 10)),
 }
 DEV_SETS = ("devset.toml", "realq-dev.toml")
 BLIND_SETS = ("testset.toml", "realq-blind.toml")
