@@ -43,6 +43,8 @@ CODE_CARD_CONFIDENCE: dict[str | None, float] = {"definition": 1.0}
 CODE_CARD_OTHER_ASPECT_CONFIDENCE = 0.5
 # A rule-check verdict resting only on vendor or other sources is never more than "medium".
 WEAKLY_SOURCED_CONFIDENCE = 0.5
+# The least score at which a family's definition entry, rather than the code's card, answers "what is X".
+FAMILY_ENTRY_FLOOR = 0.5
 # A question without a code and with at most this many words is too short to answer: faqbot asks.
 CLARIFY_MAX_WORDS = 2
 # Aspects an entry must speak to before it answers a question that asks about them: an entry on the
@@ -508,7 +510,10 @@ class Faqbot:
             # a family's definition entry comes next.
             subject = [(sc, e) for sc, e in speaking if e.codes[:1] and e.codes[0] in codes]
             named = [(sc, e) for sc, e in speaking if self.ranker.question_codes_of(e.id) & set(codes)]
-            speaking = subject or named or speaking
+            # A family's entry answers "what is X" for one code only as a medium match or better; below
+            # that, X's own card (certain) is the better answer ("what is 99214" is not the consult entry).
+            family = [(sc, e) for sc, e in speaking if len(codes) > 1 or sc.score >= FAMILY_ENTRY_FLOOR]
+            speaking = subject or named or family
         if check is not None and reading.aspect in (None, "combination"):
             # Codes billed together ask whether they combine: an entry whose own question asks whether
             # exactly these codes combine beats one that defines them.

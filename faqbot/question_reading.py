@@ -210,7 +210,7 @@ ASPECT_CUES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
         re.compile(
             r"\b(how (?:do|should|would|can) (?:i|we|you) (?:code|bill|charge|report)|what (?:cpt |hcpcs )?codes? "
             r"(?:do|should|would|can|to)|which codes?|codes? (?:that |which )?(?:(?:may|can|should|could|would|to|are|is) )?(?:be )?"
-            r"(?:used|needed|billed|reported|charged|bill)\b|charges? for|coding for|"
+            r"(?:used|needed|billed|reported|charged|bill)\b|charges? for|coding for|(?:billing|cpt|hcpcs) codes? for|"
             r"code this|bill this)\b"
         ),
     ),

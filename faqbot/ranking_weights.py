@@ -2,26 +2,26 @@
 do not edit by hand. One logistic-regression coefficient per feature of faqbot.ranking.FEATURES."""
 
 COEFFICIENTS: dict[str, float] = {
-    "phrasing_word": 0.8666,
-    "phrasing_char": 5.0284,
-    "phrasing_mix": 1.0785,
-    "entry_word": 18.549,
-    "codes_question": 1.5508,
-    "codes_phrasings": 1.0063,
-    "codes_declared": 2.195,
-    "codes_elsewhere": -4.7996,
-    "codes_none": 0.001,
-    "same_intent": 0.3517,
-    "phrasing_word_with_codes": -2.6888,
-    "phrasing_char_with_codes": -3.2955,
-    "entry_word_with_codes": 3.0017,
-    "codes_question_no_words": 2.3036,
-    "codes_declared_no_words": 2.2911,
-    "same_aspect": 0.787,
-    "other_aspect": -0.7395,
-    "codes_subject": 0.6585,
-    "modifier_named": 0.4313,
+    "phrasing_word": 1.377,
+    "phrasing_char": 5.1698,
+    "phrasing_mix": 1.7213,
+    "entry_word": 16.4294,
+    "codes_question": 1.0164,
+    "codes_phrasings": 1.7896,
+    "codes_declared": 2.6075,
+    "codes_elsewhere": -5.0882,
+    "codes_none": -0.2521,
+    "same_intent": 0.5358,
+    "phrasing_word_with_codes": -3.277,
+    "phrasing_char_with_codes": -3.9612,
+    "entry_word_with_codes": 2.6238,
+    "codes_question_no_words": 2.2379,
+    "codes_declared_no_words": 2.2267,
+    "same_aspect": 0.8911,
+    "other_aspect": -0.6119,
+    "codes_subject": 0.3374,
+    "modifier_named": 0.5316,
 }
-BIAS: float = -8.6792
+BIAS: float = -8.9717
 # Confidence: sigmoid(a * relevance logit + b * known-word share + c), fitted on whether the best entry is right.
-CALIBRATION: tuple[float, float, float] = (0.3798, 2.7121, -1.4311)
+CALIBRATION: tuple[float, float, float] = (0.3624, 3.0098, -1.778)
