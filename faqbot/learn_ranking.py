@@ -40,7 +40,6 @@ STALE_TOLERANCE = 0.05
 # The dev part of the real-question set, in a source checkout (absent from an installed package).
 REAL_QUESTIONS = Path(__file__).resolve().parents[1] / "tests" / "data" / "realq-dev.toml"
 REAL_WEIGHT = 8.0
-BAGS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,19 +104,9 @@ def learn_weights(kb: KnowledgeBase, questions: list[TrainingQuestion] | None = 
     features = np.vstack([q.features for q in questions])
     labels = np.concatenate([np.arange(len(q.features)) == q.answer for q in questions]).astype(int)
     weights = np.concatenate([np.full(len(q.features), REAL_WEIGHT if q.real else 1.0) for q in questions])
-    # Averaged over BAGS fits, each leaving out every BAGS-th question: a few added or changed questions
-    # then move the weights (and the answers of unrelated questions) much less than one fit would.
-    owner = np.concatenate([np.full(len(q.features), i) for i, q in enumerate(questions)])
-    fits = []
-    for bag in range(BAGS):
-        keep = owner % BAGS != bag if BAGS > 1 else np.ones(len(owner), dtype=bool)
-        fits.append(
-            LogisticRegression(C=REGULARISATION, max_iter=5000).fit(
-                features[keep], labels[keep], sample_weight=weights[keep]
-            )
-        )
-    coefficients = tuple(round(float(c), 4) for c in np.mean([f.coef_[0] for f in fits], axis=0))
-    bias = round(float(np.mean([f.intercept_[0] for f in fits])), 4)
+    relevance = LogisticRegression(C=REGULARISATION, max_iter=5000).fit(features, labels, sample_weight=weights)
+    coefficients = tuple(round(float(c), 4) for c in relevance.coef_[0])
+    bias = round(float(relevance.intercept_[0]), 4)
     # Calibrated on every training question, the real ones weighted as in the relevance fit: short
     # help-desk phrasings and long posts both get a confidence that means the chance of being right.
     tops, right, sample = [], [], []

@@ -2,26 +2,26 @@
 do not edit by hand. One logistic-regression coefficient per feature of faqbot.ranking.FEATURES."""
 
 COEFFICIENTS: dict[str, float] = {
-    "phrasing_word": 1.377,
-    "phrasing_char": 5.1698,
-    "phrasing_mix": 1.7213,
-    "entry_word": 16.4294,
-    "codes_question": 1.0164,
-    "codes_phrasings": 1.7896,
-    "codes_declared": 2.6075,
-    "codes_elsewhere": -5.0882,
-    "codes_none": -0.2521,
-    "same_intent": 0.5358,
-    "phrasing_word_with_codes": -3.277,
-    "phrasing_char_with_codes": -3.9612,
-    "entry_word_with_codes": 2.6238,
-    "codes_question_no_words": 2.2379,
-    "codes_declared_no_words": 2.2267,
-    "same_aspect": 0.8911,
-    "other_aspect": -0.6119,
-    "codes_subject": 0.3374,
-    "modifier_named": 0.5316,
+    "phrasing_word": 1.168,
+    "phrasing_char": 5.1517,
+    "phrasing_mix": 1.4691,
+    "entry_word": 17.6902,
+    "codes_question": 1.0554,
+    "codes_phrasings": 1.7059,
+    "codes_declared": 2.7022,
+    "codes_elsewhere": -5.2201,
+    "codes_none": -0.2258,
+    "same_intent": 0.3494,
+    "phrasing_word_with_codes": -3.3463,
+    "phrasing_char_with_codes": -4.0358,
+    "entry_word_with_codes": 2.8272,
+    "codes_question_no_words": 2.3423,
+    "codes_declared_no_words": 2.3314,
+    "same_aspect": 0.7251,
+    "other_aspect": -0.8227,
+    "codes_subject": 0.3322,
+    "modifier_named": 0.4931,
 }
-BIAS: float = -8.9717
+BIAS: float = -8.8924
 # Confidence: sigmoid(a * relevance logit + b * known-word share + c), fitted on whether the best entry is right.
-CALIBRATION: tuple[float, float, float] = (0.3624, 3.0098, -1.778)
+CALIBRATION: tuple[float, float, float] = (0.3641, 2.7442, -1.4753)

@@ -170,6 +170,13 @@ def test_examples_of_one_service_are_not_checked_against_each_other(engine: Faqb
     assert any(verdict == "not_allowed" for _, verdict in not_asked)
 
 
+def test_a_verdict_for_a_question_on_another_aspect_is_at_most_medium(engine: Faqbot) -> None:
+    """The rule check answers whether codes go together; asked who signs, it is only the nearest thing."""
+    answer = engine.answer("77417 and 77427 billed together, who signs the port films?", as_of=TODAY)
+    assert (answer.kind, answer.aspect) == ("rule_check", "documentation")
+    assert answer.confidence <= 0.5 and answer.confidence_level != "high"
+
+
 def test_an_answer_never_opens_against_its_own_verdict(engine: Faqbot) -> None:
     for _, phrasing, _, _ in _pair_questions(engine):
         answer = engine.answer(phrasing, as_of=TODAY)

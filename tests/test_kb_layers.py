@@ -56,7 +56,7 @@ def test_a_local_rule_decides_and_replaces_the_shipped_rule(layered, engine) -> 
 def test_validate_warns_when_a_local_entry_overrides_a_newer_shipped_one(kb_dir, capsys) -> None:
     assert main(["kb", "validate", "--kb", str(kb_dir), "--kb", str(LOCAL)]) == 0
     out = capsys.readouterr().out
-    assert "knowledge + " in out and "251 entries" in out
+    assert "knowledge + " in out and f"{len(load_knowledge().entries) + 1} entries" in out
     warnings = [line for line in out.splitlines() if "warning:" in line]
     assert len(warnings) == 1 and "entry 'how-often-77336' (reviewed 2026-06-01)" in warnings[0]
     assert "reviewed later (2026-12-03)" in warnings[0]
