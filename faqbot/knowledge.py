@@ -712,15 +712,20 @@ def _load_scope(root: Path, problems: list[Problem]) -> tuple[ScopeTopic, ...]:
     topics: list[ScopeTopic] = []
     for data in _tables(_read_toml(path, root, problems), "topic", rel, problems):
         r = _Record(data, rel, "topic", "id", problems)
-        r.unknown_fields({"id", "patterns", "message", "even_with_codes"})
+        r.unknown_fields({"id", "patterns", "message", "even_with_codes", "unless"})
         topic = ScopeTopic(
-            r.text("id"), r.texts("patterns"), r.text("message"), even_with_codes=r.flag("even_with_codes")
+            r.text("id"),
+            r.texts("patterns"),
+            r.text("message"),
+            even_with_codes=r.flag("even_with_codes"),
+            unless=r.texts("unless", required=False),
         )
-        for pattern in topic.patterns:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                r.problem("patterns", f"not a valid regular expression {pattern!r}: {exc}")
+        for field, patterns in (("patterns", topic.patterns), ("unless", topic.unless)):
+            for pattern in patterns:
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    r.problem(field, f"not a valid regular expression {pattern!r}: {exc}")
         topics.append(topic)
     return tuple(topics)
 

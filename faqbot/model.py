@@ -171,9 +171,16 @@ class ScopeTopic:
     patterns: tuple[str, ...]
     message: str
     even_with_codes: bool = False  # refused even when the question names a known code (fee amounts)
+    unless: tuple[str, ...] = ()  # patterns of an in-scope subject the topic's words also appear with
 
     def matches(self, text: str) -> bool:
-        return any(re.search(rf"(?<!\w){pattern}(?!\w)", text, re.IGNORECASE) for pattern in self.patterns)
+        """Whether a question is about this topic: one of its patterns, and none of its ``unless``
+        patterns ("chemo admin codes for Zevalin?" is a radiopharmaceutical question)."""
+        return _any_pattern(self.patterns, text) and not _any_pattern(self.unless, text)
+
+
+def _any_pattern(patterns: tuple[str, ...], text: str) -> bool:
+    return any(re.search(rf"(?<!\w){pattern}(?!\w)", text, re.IGNORECASE) for pattern in patterns)
 
 
 @dataclass(frozen=True, slots=True)

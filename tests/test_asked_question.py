@@ -254,6 +254,14 @@ def test_neighbouring_services_are_refused_with_the_reason(engine: Faqbot, quest
     assert answer.answer.startswith("faqbot does not cover") or answer.answer.startswith("faqbot covers")
 
 
+def test_a_radiopharmaceutical_is_not_refused_as_drug_administration(engine: Faqbot) -> None:
+    """The drug-administration topic names what it is not about (``unless`` in scope.toml)."""
+    answer = engine.answer(
+        "is zevalin coded with the chemo administration codes or as radiopharmaceutical therapy?", as_of=TODAY
+    )
+    assert answer.kind != "out_of_scope" and answer.entry_id == "zevalin-79403-not-chemo-admin"
+
+
 def test_confidence_is_not_certain_without_grounds(engine: Faqbot) -> None:
     # A code card answers "what is X" for sure, anything else only as likely as not.
     card = engine.answer("is 77404 a problem on a claim", as_of=TODAY)

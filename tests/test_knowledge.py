@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import shutil
 from pathlib import Path
 
 import pytest
@@ -129,3 +130,13 @@ def test_a_file_with_a_byte_order_mark_is_named_as_such(tmp_path: Path) -> None:
     assert [str(p) for p in problems if "faq.toml" in str(p)] == [
         "kb/faq/faq.toml: the file starts with a byte-order mark (BOM); save it as UTF-8 without BOM"
     ]
+
+
+def test_a_scope_topic_with_a_bad_exception_pattern_is_reported(tmp_path: Path) -> None:
+    root = tmp_path / "kb"
+    shutil.copytree(DATA / "kb_small", root)
+    (root / "scope.toml").write_text(
+        '[[topic]]\nid = "drugs"\npatterns = ["chemo admin"]\nunless = ["radio(pharm"]\nmessage = "not covered"\n'
+    )
+    _, problems = validate_knowledge(root)
+    assert [str(p).split(": not a valid")[0] for p in problems] == ["kb/scope.toml: topic 'drugs': field 'unless'"]
