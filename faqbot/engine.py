@@ -7,7 +7,7 @@ evaluation all call this, so they can never disagree about an answer.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal
@@ -18,7 +18,14 @@ from faqbot.kb_weights import WeightsFileError, load_kb_weights
 from faqbot.knowledge import KnowledgeError, KnowledgePath, Problem, default_kb_dir
 from faqbot.model import CodeCard, Entry, KnowledgeBase
 from faqbot.question_context import alternative_groups, codes_left_out, offers_choice, read_context
-from faqbot.question_reading import QuestionReading, asked_codes, modifiers_named, read_question, text_covers
+from faqbot.question_reading import (
+    QuestionReading,
+    asked_codes,
+    asking_parts,
+    modifiers_named,
+    read_question,
+    text_covers,
+)
 from faqbot.ranking import Ranker, RankingWeights, Scored, question_intent
 from faqbot.rules import LOCAL_POLICY, VERDICT_WORDS, RuleCheck, RuleChecker, SourceRef, _iso, jsonable, setting_label
 from faqbot.text_index import default_cache_dir
@@ -126,6 +133,16 @@ class Suggestion:
 
 
 @dataclass(frozen=True, slots=True)
+class AlsoAsked:
+    """Another question a long post asks, and the entry that answers it on its own."""
+
+    part: str  # the post's sentence(s) that ask it
+    entry_id: str
+    question: str  # the entry's question
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
 class Answer:
     """Everything faqbot says about one question. ``to_dict`` is the stable JSON shape."""
 
@@ -147,6 +164,7 @@ class Answer:
     modifiers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     aspect: str | None = None  # what the question asks about its codes (documentation, timing ...)
     focus: str = ""  # the sentences of a long post that ask the question ("" when the whole text does)
+    also_asked: tuple[AlsoAsked, ...] = ()  # the other questions of a long post, each with its own entry
 
     @property
     def confidence_level(self) -> str:
@@ -170,6 +188,8 @@ class Answer:
         data["confidence_level"] = self.confidence_level
         for suggestion in data["suggestions"]:
             suggestion["score"] = round(suggestion["score"], 3)
+        for other in data["also_asked"]:
+            other["confidence"] = round(other["confidence"], 3)
         return data
 
 
@@ -385,8 +405,24 @@ class Faqbot:
         setting: str | None = None,
         threshold: float = MATCH_THRESHOLD,
     ) -> Answer:
-        """Answer one question as of a date (default today). Never raises on any text."""
+        """Answer one question as of a date (default today). Never raises on any text. A long post
+        that asks several things is answered on what it asks as a whole; each other question it asks
+        that an entry answers on its own is listed in ``also_asked``."""
         as_of = as_of or date.today()
+        main = self._answer_one(question, as_of=as_of, setting=setting, threshold=threshold)
+        parts = asking_parts(question) if main.kind not in ("out_of_scope", "unknown_code") else ()
+        if not parts:
+            return main
+        also: dict[str, AlsoAsked] = {}
+        for part in parts:
+            sub = self._answer_one(part, as_of=as_of, setting=setting, threshold=threshold)
+            if sub.kind == "faq" and sub.entry_id and sub.entry_id != main.entry_id and sub.entry_id not in also:
+                entry = self.kb.entries_by_id[sub.entry_id]
+                also[sub.entry_id] = AlsoAsked(part, sub.entry_id, entry.question, sub.confidence)
+        return replace(main, also_asked=tuple(also.values())) if also else main
+
+    def _answer_one(self, question: str, *, as_of: date, setting: str | None, threshold: float) -> Answer:
+        """The answer to one question, read as a whole."""
         reading = read_question(question)
         scan = self.scan(question)
         codes = asked_codes(question, reading, self.known, whole=scan.codes)

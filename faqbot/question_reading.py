@@ -284,23 +284,47 @@ def _topic_words(text: str) -> int:
     return sum(1 for word in _WORD.findall(text.lower()) if word not in _FILLER)
 
 
-def question_focus(text: str) -> tuple[str, bool]:
-    """The interrogative sentences of a long post (with the sentence before them when they are too
-    short to say anything alone), and whether the text was long enough to need it."""
+def _asking_groups(text: str) -> tuple[list[str], list[list[int]]] | None:
+    """A long post's sentences, and for each sentence that asks, the indices it is read with (the
+    sentences before it when it is too short to say anything alone); None for a short question."""
     sentences = [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
     if _content_words(text) < LONG_QUESTION_WORDS or len(sentences) < 2:
-        return text, False
+        return None
     asking = [i for i, s in enumerate(sentences) if s.endswith("?") or _ASKING.search(s)]
     if not asking:
         asking = [len(sentences) - 1]
-    chosen = set(asking)
+    groups = []
     for i in asking:
+        group = [i]
         words = _topic_words(sentences[i])
         while words < MIN_FOCUS_WORDS and i > 0:
             i -= 1
-            chosen.add(i)
+            group.append(i)
             words += _topic_words(sentences[i])
-    return " ".join(sentences[i] for i in sorted(chosen)), True
+        groups.append(sorted(group))
+    return sentences, groups
+
+
+def question_focus(text: str) -> tuple[str, bool]:
+    """The interrogative sentences of a long post (with the sentence before them when they are too
+    short to say anything alone), and whether the text was long enough to need it."""
+    found = _asking_groups(text)
+    if found is None:
+        return text, False
+    sentences, groups = found
+    chosen = sorted({i for group in groups for i in group})
+    return " ".join(sentences[i] for i in chosen), True
+
+
+def asking_parts(text: str) -> tuple[str, ...]:
+    """Each question a long post asks, as its own text ("Is 77300 bundled into 77301? Also, can we bill
+    77300 with 77321?" asks two); empty for a short question or a post that asks one thing."""
+    found = _asking_groups(text)
+    if found is None or len(found[1]) < 2:
+        return ()
+    sentences, groups = found
+    parts = [" ".join(sentences[i] for i in group) for group in groups]
+    return tuple(dict.fromkeys(parts))
 
 
 def asked_codes(

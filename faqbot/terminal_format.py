@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from datetime import date
 
-from faqbot.disclaimer import DISCLAIMER
+from faqbot.disclaimer import ALSO_ASKED_HEADING, DISCLAIMER
 from faqbot.engine import Answer, code_status_text
 from faqbot.model import CodeCard, KnowledgeBase
 from faqbot.rules import VERDICT_WORDS, RuleCheck, setting_label
@@ -73,6 +73,11 @@ def format_answer(answer: Answer) -> str:
             out.append(_wrap(answer.direct_answer))
     if answer.misconception:
         out += ["", "Common misconception:", _wrap(answer.misconception, "  ")]
+    if answer.also_asked:
+        out += ["", ALSO_ASKED_HEADING] + [
+            _wrap(f"“{a.part}” -> {a.question} ({a.entry_id}, {a.confidence:.2f})", bullet="  - ")
+            for a in answer.also_asked
+        ]
     if answer.notices:
         out += ["", "Notes:"] + [_wrap(n, bullet="  - ") for n in answer.notices]
     if answer.codes or answer.unknown_codes:

@@ -262,6 +262,20 @@ def test_a_radiopharmaceutical_is_not_refused_as_drug_administration(engine: Faq
     assert answer.kind != "out_of_scope" and answer.entry_id == "zevalin-79403-not-chemo-admin"
 
 
+def test_a_long_post_that_asks_two_things_lists_the_other_one(engine: Faqbot) -> None:
+    post = (
+        "Has there been any bundling of basic radiation dosimetry 77300 for IMRT planning (77301) and 3-D "
+        "planning (77295)? Also, can we bill 77300 with Special Teletherapy Port Plan (77321)?"
+    )
+    answer = engine.answer(post, as_of=TODAY)
+    assert answer.entry_id == "imrt-plan-packaged-codes"
+    assert [(a.part, a.entry_id) for a in answer.also_asked] == [
+        ("Also, can we bill 77300 with Special Teletherapy Port Plan (77321)?", "77300-with-77321")
+    ]
+    assert answer.to_dict()["also_asked"][0]["entry_id"] == "77300-with-77321"
+    assert engine.answer("Can 77300 and 77321 be billed together?", as_of=TODAY).also_asked == ()
+
+
 def test_confidence_is_not_certain_without_grounds(engine: Faqbot) -> None:
     # A code card answers "what is X" for sure, anything else only as likely as not.
     card = engine.answer("is 77404 a problem on a claim", as_of=TODAY)

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from conftest import TODAY
 from faqbot.codes import find_mentions
 from faqbot.question_context import alternative_groups, offers_choice, read_context
+from faqbot.question_reading import asking_parts, question_focus
 
 question_text = st.one_of(
     st.text(max_size=200),
@@ -84,6 +85,14 @@ def test_codes_listed_in_parentheses_are_one_group(codes: list[str], joiner: str
     assert alternative_groups(text, find_mentions(text)) == (frozenset(codes),)
     bare = f"can 77295 be billed with {joiner.join(codes)} the same day"
     assert alternative_groups(bare, find_mentions(bare)) == ()
+
+
+@given(question_text)
+def test_a_posts_questions_are_its_own_sentences_and_make_up_its_focus(text: str) -> None:
+    parts = asking_parts(text)
+    focus, long = question_focus(text)
+    assert not parts or (long and len(parts) >= 2)
+    assert all(part in focus and part.strip() for part in parts)
 
 
 @given(st.integers(1900, 2099), st.integers(1, 12), st.integers(1, 28))

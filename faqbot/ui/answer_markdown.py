@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from faqbot.disclaimer import ALSO_ASKED_HEADING
 from faqbot.rules import VERDICT_WORDS, RuleCheck, SourceRef, setting_label
 
 if TYPE_CHECKING:  # the engine imports scikit-learn: keep it off the UI's start-up path
@@ -158,6 +159,11 @@ def answer_markdown(answer: Answer, *, suggestions: tuple[str, ...] = ()) -> str
         parts.append(body)
     if answer.misconception:
         parts.append(f"> **Common misconception:** {escape_markdown(' '.join(answer.misconception.split()))}")
+    if answer.also_asked:
+        parts.append(
+            f"**{ALSO_ASKED_HEADING}**\n\n"
+            + "\n".join(f"- “{escape_markdown(a.part)}”: {escape_markdown(a.question)}" for a in answer.also_asked)
+        )
     if answer.sources:
         parts.append("**Sources**\n\n" + sources_markdown(answer.sources))
     if suggestions:

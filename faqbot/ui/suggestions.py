@@ -1,4 +1,5 @@
-""" "Did you mean" choices for an answer, and the option list that offers them (keyboard and mouse)."""
+""" "Did you mean" choices for an answer (and a long post's other questions), and the option list that
+offers them (keyboard and mouse)."""
 
 from __future__ import annotations
 
@@ -18,11 +19,14 @@ if TYPE_CHECKING:  # the engine imports scikit-learn: keep it off the UI's start
     from faqbot.engine import Answer
 
 
+_MARKS = {"code": "↳ ", "entry": "? ", "also": "+ "}
+
+
 @dataclass(frozen=True, slots=True)
 class SuggestionChoice:
     """One thing the user may ask instead: the same question with a corrected code, or an entry's question."""
 
-    kind: Literal["code", "entry"]
+    kind: Literal["code", "entry", "also"]
     label: str
     question: str
 
@@ -40,7 +44,8 @@ def substitute_code(question: str, typed: str, guess: str, mentions: Iterable[Co
 
 
 def suggestion_choices(answer: Answer, mentions: Iterable[CodeMention] = ()) -> tuple[SuggestionChoice, ...]:
-    """The choices to offer: code typos first, then (for a weak match) the entries' questions."""
+    """The choices to offer: code typos first, then (for a weak match) the entries' questions, then the
+    other questions a long post asks (each asked on its own)."""
     mentions = tuple(mentions)
     choices: list[SuggestionChoice] = []
     for typed, guess in answer.did_you_mean.items():
@@ -50,6 +55,9 @@ def suggestion_choices(answer: Answer, mentions: Iterable[CodeMention] = ()) -> 
         for suggestion in answer.suggestions:
             if all(c.question != suggestion.question for c in choices):
                 choices.append(SuggestionChoice("entry", suggestion.question, suggestion.question))
+    # A long post's other questions: asking one on its own shows the entry that answers it.
+    for other in answer.also_asked:
+        choices.append(SuggestionChoice("also", f"Also asked: “{other.part}” ({other.question})", other.part))
     return tuple(choices)
 
 
@@ -82,10 +90,7 @@ class SuggestionList(OptionList):
     def __init__(self, choices: tuple[SuggestionChoice, ...], *, id: str | None = None) -> None:
         self.choices = choices
         super().__init__(
-            *(
-                Option(Content(("↳ " if c.kind == "code" else "? ") + c.label), id=f"choice-{i}")
-                for i, c in enumerate(choices)
-            ),
+            *(Option(Content(_MARKS[c.kind] + c.label), id=f"choice-{i}") for i, c in enumerate(choices)),
             id=id,
         )
         self.border_title = "Did you mean"

@@ -1,4 +1,5 @@
-""" "Did you mean": weak matches and code typos offer choices; choosing one (keys or mouse) asks it."""
+""" "Did you mean": weak matches, code typos and a long post's other questions offer choices; choosing
+one (keys or mouse) asks it."""
 
 from __future__ import annotations
 
@@ -89,3 +90,21 @@ async def test_tab_does_nothing_special_without_suggestions(app):
         assert not app.query(SuggestionList)
         await pilot.press("tab")
         assert not isinstance(app.focused, SuggestionList)
+
+
+async def test_a_posts_other_question_is_offered_and_answered_on_its_own(app, engine):
+    """A long post that asks two things: the answer covers the post, the other question is a choice."""
+    post = (
+        "Has there been any bundling of basic radiation dosimetry 77300 for IMRT planning (77301) and 3-D "
+        "planning (77295)? Also, can we bill 77300 with Special Teletherapy Port Plan (77321)?"
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        turn = await ask(app, pilot, post, type_it=False)
+        assert turn.answer.status == "answered"  # so the choices are the post's other questions only
+        also = turn.query_one(SuggestionList).choices
+        assert [(c.kind, c.question) for c in also] == [("also", a.part) for a in turn.answer.also_asked]
+        assert also[0].question == "Also, can we bill 77300 with Special Teletherapy Port Plan (77321)?"
+        await pilot.press("tab", "enter")
+        await settle(app, pilot)
+        latest = app.query("Turn").last()
+        assert latest.answer.entry_id == engine.answer(also[0].question).entry_id == "77300-with-77321"
