@@ -131,6 +131,8 @@ def asdict_reference(answer: Answer) -> dict[str, Any]:
     data["confidence_level"] = answer.confidence_level
     for suggestion in data["suggestions"]:
         suggestion["score"] = round(suggestion["score"], 3)
+    for other in data["also_asked"]:
+        other["confidence"] = round(other["confidence"], 3)
     return data
 
 

@@ -404,13 +404,15 @@ class Faqbot:
         as_of: date | None = None,
         setting: str | None = None,
         threshold: float = MATCH_THRESHOLD,
+        others: bool = True,
     ) -> Answer:
         """Answer one question as of a date (default today). Never raises on any text. A long post
         that asks several things is answered on what it asks as a whole; each other question it asks
-        that an entry answers on its own is listed in ``also_asked``."""
+        that an entry answers on its own is listed in ``also_asked`` (unless ``others`` is False:
+        the evaluation's threshold sweep needs the main answer only)."""
         as_of = as_of or date.today()
         main = self._answer_one(question, as_of=as_of, setting=setting, threshold=threshold)
-        parts = asking_parts(question) if main.kind not in ("out_of_scope", "unknown_code") else ()
+        parts = asking_parts(question) if others and main.kind not in ("out_of_scope", "unknown_code") else ()
         if not parts:
             return main
         also: dict[str, AlsoAsked] = {}

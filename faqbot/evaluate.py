@@ -222,8 +222,8 @@ class FaqbotPredictor:
         self.cases = []
         self.shipped: list[Answer] = []  # each question's answer at the shipped threshold
         for item in items:
-            trusted = engine.answer(item.question, as_of=item.as_of, threshold=0.0)
-            untrusted = engine.answer(item.question, as_of=item.as_of, threshold=float("inf"))
+            trusted = engine.answer(item.question, as_of=item.as_of, threshold=0.0, others=False)
+            untrusted = engine.answer(item.question, as_of=item.as_of, threshold=float("inf"), others=False)
             ranked: tuple[tuple[str, float], ...] = (
                 ((trusted.entry_id, trusted.confidence),) if trusted.entry_id else ()
             )
