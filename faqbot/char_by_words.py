@@ -22,7 +22,7 @@ from scipy import sparse
 
 from faqbot.analyzers import char_wb_ngrams
 
-CHUNK = 20_000  # phrasings whose n-gram counts are expanded at once while fitting
+CHUNK = 5_000  # phrasings whose n-gram counts are expanded at once while fitting (bounds the peak)
 
 
 @dataclass(frozen=True)

@@ -312,21 +312,25 @@ class Ranker:
         self._owners = np.array(owners, dtype=np.int64)
         self._starts = np.flatnonzero(np.r_[True, np.diff(self._owners) != 0]) if owners else np.array([], dtype=int)
         self._lengths = np.diff(np.r_[self._starts, len(owners)]).astype(np.int64)
-        self.docs = docs
+        # Every entry fits the shortlist: score character n-grams term-major, like words. Else
+        # keep phrasings as rows, to score only the shortlisted ones.
+        self._char_all = len(self.entries) <= SHORTLIST
+        # The phrasing documents, kept when every entry fits the shortlist (the shipped knowledge
+        # base); a large one does not keep them (ranking reads only the fitted models: 230 MB of
+        # text at 100,000 entries).
+        self.docs = docs if self._char_all else ()
         if docs:
-            # Every entry fits the shortlist: score character n-grams term-major, like words. Else
-            # keep phrasings as rows, to score only the shortlisted ones.
-            self._char_all = len(self.entries) <= SHORTLIST
             fitted = fit_or_load(docs, whole, char_term_major=self._char_all, cache_dir=cache_dir)
             # Term-major (term x document): a query touches only its own terms' postings.
             self._word_t, self._entry_t, self._char_docs = fitted.word_t, fitted.entry_t, fitted.char
             self._char_words = fitted.char_words  # not term-major: the shortlist's cosines from words
             self._word_query = QueryVectorizer(analyzer(WORD_MODEL), fitted.word_terms, fitted.word_idf)
             self._char_query = QueryVectorizer(analyzer(CHAR_MODEL), fitted.char_terms, fitted.char_idf)
-            idf = dict(zip(fitted.word_terms, fitted.word_idf.tolist()))
+            idf = {term: weight for term, weight in zip(fitted.word_terms, fitted.word_idf.tolist()) if " " not in term}
+            del fitted  # the terms tuple: the query vectorizer keeps its own dict
         else:
             idf = {}
-        self._idf = {tok: float(weight) for tok, weight in idf.items() if " " not in tok}
+        self._idf = {tok: float(weight) for tok, weight in idf.items()}
         self._max_idf = max(self._idf.values(), default=1.0)
         self._vocabulary = frozenset(prepared.vocabulary)
         # Typos rarely change a word's first letter ("president" is not a typo of "resident").

@@ -1,0 +1,56 @@
+"""The word model fitted by hand (faqbot.word_fit) against scikit-learn's ``TfidfVectorizer`` (oracle):
+the same terms, idf and matrices, to the bit, on the shipped knowledge base and on a synthetic one
+read in many small batches; and a large ranker does not keep its phrasing texts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+import faqbot.word_fit
+from faqbot.bench import synthetic_entries
+from faqbot.ranking import SHORTLIST, Ranker, prepare_phrasings
+from faqbot.text_index import word_vectorizer
+from faqbot.word_fit import fit_words
+
+
+def assert_fits_like_scikit_learn(docs: Sequence[str], whole: Sequence[str]) -> None:
+    reference = word_vectorizer()
+    word_t = reference.fit_transform(docs).T.tocsr()
+    entry_t = reference.transform(whole).T.tocsr()
+    fitted = fit_words(docs, iter(whole))  # the whole-entry texts are read once, as a stream
+    assert fitted.terms == tuple(reference.get_feature_names_out().tolist())
+    assert fitted.idf.dtype == reference.idf_.dtype and np.array_equal(fitted.idf, reference.idf_)
+    for ours, theirs in ((fitted.word_t, word_t), (fitted.entry_t, entry_t)):
+        assert ours.shape == theirs.shape and ours.dtype == theirs.dtype
+        assert np.array_equal(ours.indptr, theirs.indptr)
+        assert np.array_equal(ours.indices, theirs.indices)
+        assert np.array_equal(ours.data, theirs.data)  # the same floats, not merely close ones
+
+
+def test_the_shipped_knowledge_base_fits_like_scikit_learn(kb) -> None:
+    prepared = prepare_phrasings(kb.entries, kb.codes.keys(), kb.abbreviations)
+    assert_fits_like_scikit_learn(prepared.docs, prepared.whole)
+
+
+def test_a_synthetic_base_read_in_many_batches_fits_like_scikit_learn(monkeypatch) -> None:
+    kb, entries = synthetic_entries(1000)
+    prepared = prepare_phrasings(entries, kb.codes.keys(), kb.abbreviations)
+    monkeypatch.setattr(faqbot.word_fit, "BATCH_CHARS", 20_000)  # dozens of batches, rows never split
+    monkeypatch.setattr(faqbot.word_fit, "CHUNK", 5_000)
+    assert_fits_like_scikit_learn(prepared.docs, prepared.whole)
+
+
+def test_empty_and_stop_word_only_texts_stay_empty_rows() -> None:
+    docs = ["imrt plan", "", "imrt imrt boost", "plan"]
+    assert_fits_like_scikit_learn(docs, ["", "boost plan imrt", "unknown words only"])
+
+
+def test_a_large_ranker_does_not_keep_its_phrasing_texts_and_still_ranks(engine) -> None:
+    kb, entries = synthetic_entries(SHORTLIST + 1)
+    ranker = Ranker(entries, kb.codes.keys(), abbreviations=kb.abbreviations)
+    assert ranker.docs == ()
+    question, codes = "Can 77295 and 77300 be billed together?", ("77295", "77300")
+    best = ranker.rank(question, codes)[0].entry_id
+    assert best.rsplit("-", 1)[0] == engine.ranker.rank(question, codes)[0].entry_id  # a copy of the same entry
