@@ -166,11 +166,10 @@ class CodePostings:
         postings = [self._postings[code] for code in asked if code in self._postings]
         if not postings:
             return out
-        shared = np.bincount(np.concatenate(postings), minlength=len(self.sizes)).astype(np.float64)
-        hit = shared > 0
-        out[hit] = (
-            shared[hit] / len(asked) * (1 - EXTRA_CODES_PENALTY * (self.sizes[hit] - shared[hit]) / self.sizes[hit])
-        )
+        # Only the entries that name an asked code are touched (no pass over every entry).
+        hit, counts = np.unique(np.concatenate(postings), return_counts=True)
+        shared, sizes = counts.astype(np.float64), self.sizes[hit]
+        out[hit] = shared / len(asked) * (1 - EXTRA_CODES_PENALTY * (sizes - shared) / sizes)
         return out
 
 
@@ -342,6 +341,10 @@ class Ranker:
         self._intents = np.array([self._intent_names.index(intent) for intent in prepared.intents], dtype=np.int64)
         self.intents = tuple(self._intent_names[i] for i in self._intents)
         self._aspects = np.array([ASPECTS.index(e.aspect) for e in self.entries], dtype=np.int64)
+        # Per-entry masks that do not depend on the question, so a question reads them instead of
+        # comparing every entry again.
+        self._intent_masks = tuple(self._intents == i for i in range(len(self._intent_names)))
+        self._aspect_masks = tuple(self._aspects == i for i in range(len(ASPECTS)))
         self.subject_codes = prepared.all_codes
         self.question_codes = prepared.question_codes
         self._own_codes = CodePostings(self.question_codes)
@@ -351,6 +354,7 @@ class Ranker:
         self._modifiers = CodePostings(
             [frozenset(m for text in (e.question, *e.alternates) for m in modifiers_named(text)) for e in self.entries]
         )
+        self._names_codes = self._all_codes.sizes > 0
 
     def question_codes_of(self, entry_id: str) -> frozenset[str]:
         return self.question_codes[self._index[entry_id]]
@@ -396,7 +400,9 @@ class Ranker:
             self._declared_codes.overlaps(asked),
         )
 
-    def _text_signals(self, cleaned: str, boost: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def _text_signals(
+        self, cleaned: str, boost: np.ndarray | float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Best word, best character and best mixed phrasing cosine, and whole-entry cosine, per entry.
 
         ``boost`` (per entry, e.g. code overlap) only helps choose the character-model shortlist.
@@ -439,17 +445,25 @@ class Ranker:
         self, question: str, asked: frozenset[str], cleaned: str, aspect: str | None = None
     ) -> list[np.ndarray | float]:
         """The columns of :data:`FEATURES`, in order: one value per entry, or one number for every entry."""
-        own, phrasings, declared = self._code_overlaps(asked)
-        word, char, mixed, whole = self._text_signals(cleaned, np.maximum(own, phrasings))
+        # Columns that are 0 for every entry are the number 0.0 (no pass over the entries): the
+        # code signals when no code is asked, the intent when it is "about", the aspects when the
+        # question names none.
+        own: np.ndarray | float = 0.0
+        phrasings: np.ndarray | float = 0.0
+        declared: np.ndarray | float = 0.0
+        if asked:
+            own, phrasings, declared = self._code_overlaps(asked)
+        word, char, mixed, whole = self._text_signals(cleaned, np.maximum(own, phrasings) if asked else 0.0)
         has_codes = float(bool(asked))
         no_words = float(bool(asked) and not cleaned)
-        names_codes = self._all_codes.sizes > 0
-        named = np.maximum(np.maximum(own, phrasings), declared) > 0
+        names_codes = self._names_codes
         intent = question_intent(question)
-        same_intent = (self._intents == self._intent_names.index(intent)) & (intent != "about")
+        same_intent = self._intent_masks[self._intent_names.index(intent)] if intent != "about" else 0.0
         aspect = aspect or question_aspect(question)
-        same_aspect = self._aspects == (ASPECTS.index(aspect) if aspect else -1)
-        other_aspect = ~same_aspect & (aspect is not None)
+        same_aspect = self._aspect_masks[ASPECTS.index(aspect)] if aspect else 0.0
+        other_aspect = ~self._aspect_masks[ASPECTS.index(aspect)] if aspect else 0.0
+        subject = self._subject_codes.overlaps(asked) > 0 if asked and aspect in ("definition", "frequency") else 0.0
+        named_modifiers = modifiers_named(question)
         return [
             word,
             char,
@@ -458,7 +472,7 @@ class Ranker:
             own,
             phrasings,
             declared,
-            has_codes * (names_codes & ~named) if has_codes else 0.0,
+            names_codes & ~(np.maximum(np.maximum(own, phrasings), declared) > 0) if has_codes else 0.0,
             has_codes * ~names_codes if has_codes else 0.0,
             same_intent,
             has_codes * word if has_codes else 0.0,
@@ -468,8 +482,8 @@ class Ranker:
             no_words * declared if no_words else 0.0,
             same_aspect,
             other_aspect,
-            (self._subject_codes.overlaps(asked) > 0) & (aspect in ("definition", "frequency")),
-            self._modifiers.overlaps(modifiers_named(question)) > 0,
+            subject,
+            self._modifiers.overlaps(named_modifiers) > 0 if named_modifiers else 0.0,
         ]
 
     def _relevance(self, columns: list[np.ndarray | float]) -> np.ndarray:
@@ -478,7 +492,9 @@ class Ranker:
         relevance = np.full(len(self.entries), self.weights.bias)
         constant = 0.0
         for coefficient, column in zip(self.weights.coefficients, columns):
-            if isinstance(column, np.ndarray):
+            if isinstance(column, np.ndarray) and column.dtype == np.bool_:
+                np.add(relevance, coefficient, out=relevance, where=column)  # + coefficient x 1, or + 0
+            elif isinstance(column, np.ndarray):
                 relevance += coefficient * column
             else:
                 constant += coefficient * column
