@@ -16,7 +16,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -72,8 +72,8 @@ class FittedText:
     char_words: CharByWords | None = None
 
 
-def fit_text(docs: Sequence[str], whole: Iterable[str], *, char_term_major: bool) -> FittedText:
-    """Fit both models on the phrasings ``docs``; weigh the whole-entry texts ``whole`` (read once)."""
+def fit_text(docs: Sequence[str], whole: Sequence[str], *, char_term_major: bool) -> FittedText:
+    """Fit both models on the phrasings ``docs``; weigh the whole-entry texts ``whole`` with the word model."""
     # Large (not term-major): the character model by words first, so its working memory is freed
     # before the word model's vocabulary is built (the peak of a large build is one or the other).
     by_words = None if char_term_major else fit_char_by_words(docs)

@@ -1,14 +1,14 @@
-"""The word model's fit for a large knowledge base, by hand and lean: scikit-learn's numbers, a
-fraction of its memory.
+"""The word model's fit, by hand and lean: scikit-learn's numbers, a fraction of its memory.
 
 ``TfidfVectorizer(**WORD_MODEL)`` keeps every term occurrence of the whole corpus as Python lists
 before building its matrix, then copies the matrix several times (sorting, weighting, transposing);
 at 100,000 entries (1.55 million phrasings, over a million terms) that was most of the build's peak
-memory. This fit counts straight into typed arrays (4 bytes an occurrence), weighs in place, chunk by
-chunk, and reads the whole-entry texts one at a time from an iterable. It follows scikit-learn's
+memory. This fit reads each list of texts twice: once for the vocabulary and each term's count of
+texts, then batch by batch, weighing each batch and writing it straight into the final term-major
+arrays (4 + 4 bytes a stored value, no other copy of the matrix). It follows scikit-learn's
 arithmetic step for step (float32 counts and idf, float32 squares summed in float64 in the same
-order, the same sort of the vocabulary), so the vocabulary, the idf and the matrices are the same
-numbers: tests compare them on the shipped knowledge base and on a synthetic one.
+order, the same sort of the vocabulary), so the terms, the idf and the matrices are the same
+floats: tests compare them on the shipped knowledge base and on a synthetic one.
 """
 
 from __future__ import annotations
@@ -37,13 +37,13 @@ class WordFit:
     idf: np.ndarray
 
 
-def fit_words(docs: Sequence[str], whole: Iterable[str]) -> WordFit:
+def fit_words(docs: Sequence[str], whole: Sequence[str]) -> WordFit:
     """Fit word 1-2 grams (lower-cased ``\\S+`` tokens, sublinear tf, smooth idf, L2 rows) on
-    ``docs`` and weigh ``whole`` (read once, one text at a time) with the fitted terms and idf.
+    ``docs`` and weigh the whole-entry texts ``whole`` with the fitted terms and idf.
 
-    ``docs`` are read twice: first for the vocabulary and each term's document frequency, then,
-    chunk by chunk, weighed and written straight into the term-major matrix (no whole
-    document-major copy of it ever exists)."""
+    Each list is read twice: first for the vocabulary and each term's count of texts, then, batch
+    by batch, weighed and written straight into the term-major matrix (no whole document-major
+    copy of either matrix ever exists, which halves the fit's peak)."""
     vocabulary: dict[str, int] = {}  # term -> id in order of first appearance, as scikit-learn counts
     df_counts = array("q")
     for text in docs:
@@ -68,12 +68,14 @@ def fit_words(docs: Sequence[str], whole: Iterable[str]) -> WordFit:
     for term, old in vocabulary.items():  # the same dict now maps each term to its column
         vocabulary[term] = int(new_id[old])
     del new_id
-    # The whole-entry texts are read once, in chunks weighed as they come; then placed term-major.
-    chunks = list(_weighed_chunks(whole, vocabulary, None, idf))
+    # The whole-entry texts likewise: each term's count of texts first, then weighed and placed.
     term_counts = np.zeros(len(vocabulary), dtype=np.int64)
-    for chunk in chunks:
-        term_counts += np.bincount(chunk.indices, minlength=len(vocabulary))
-    entry_t = _term_major(_consumed(chunks), term_counts, sum(chunk.shape[0] for chunk in chunks))
+    for text in whole:
+        present = {vocabulary.get(term, -1) for term in word_ngrams(text)}
+        present.discard(-1)
+        if present:
+            term_counts[list(present)] += 1
+    entry_t = _term_major(_weighed_chunks(whole, vocabulary, None, idf), term_counts, len(whole))
     terms_sorted = [""] * len(vocabulary)
     for term, column in vocabulary.items():
         terms_sorted[column] = term
@@ -105,13 +107,6 @@ def _weighed(
         counts.indices[:] = new_id[counts.indices]
     _weigh(counts, idf)
     return counts
-
-
-def _consumed(chunks: list[sparse.csr_matrix]) -> Iterator[sparse.csr_matrix]:
-    """The chunks in order, each dropped from the list as it is handed out (freed once placed)."""
-    chunks.reverse()
-    while chunks:
-        yield chunks.pop()
 
 
 def _term_major(chunks: Iterable[sparse.csr_matrix], term_counts: np.ndarray, n_docs: int) -> sparse.csr_matrix:
