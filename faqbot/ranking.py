@@ -205,10 +205,11 @@ def postings_dot(matrix_t: sparse.csr_matrix, terms: np.ndarray, weights: np.nda
     lengths = indptr[terms + 1] - starts
     total = int(lengths.sum())
     if total > LONG_POSTINGS * len(terms):  # long postings (a large knowledge base): one slice per term
-        out = np.zeros(matrix_t.shape[1])
-        for start, length, weight in zip(starts.tolist(), lengths.tolist(), weights.tolist()):
-            out[indices[start : start + length]] += data[start : start + length] * np.float64(weight)
-        return out
+        spans = [slice(start, start + length) for start, length in zip(starts.tolist(), lengths.tolist())]
+        products = np.concatenate([data[span] for span in spans]).astype(np.float64) * np.repeat(weights, lengths)
+        return np.bincount(
+            np.concatenate([indices[span] for span in spans]), weights=products, minlength=matrix_t.shape[1]
+        )
     if not total:  # np.bincount would give integers here
         return np.zeros(matrix_t.shape[1])
     # Short postings: all of them in one gather, summed per document in the same order.
