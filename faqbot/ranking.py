@@ -200,6 +200,14 @@ def postings_dot(matrix_t: sparse.csr_matrix, terms: np.ndarray, weights: np.nda
     """``matrix_t[terms].T @ weights`` for a term-major matrix, read straight from its CSR arrays: per
     document, the sum over the query terms, in order, of posting weight times query weight. The same
     products added in the same order as scipy's, so the same floats, without building the slice."""
+    return postings_dot_hits(matrix_t, terms, weights)[0]
+
+
+def postings_dot_hits(
+    matrix_t: sparse.csr_matrix, terms: np.ndarray, weights: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`postings_dot`, and the documents the postings name (once per posting: a document
+    twice when two query terms name it). Every other document's value is 0."""
     indptr, indices, data = matrix_t.indptr, matrix_t.indices, matrix_t.data
     starts = indptr[terms]
     lengths = indptr[terms + 1] - starts
@@ -207,15 +215,27 @@ def postings_dot(matrix_t: sparse.csr_matrix, terms: np.ndarray, weights: np.nda
     if total > LONG_POSTINGS * len(terms):  # long postings (a large knowledge base): one slice per term
         spans = [slice(start, start + length) for start, length in zip(starts.tolist(), lengths.tolist())]
         products = np.concatenate([data[span] for span in spans]).astype(np.float64) * np.repeat(weights, lengths)
-        return np.bincount(
-            np.concatenate([indices[span] for span in spans]), weights=products, minlength=matrix_t.shape[1]
-        )
+        hits = np.concatenate([indices[span] for span in spans])
+        return np.bincount(hits, weights=products, minlength=matrix_t.shape[1]), hits
     if not total:  # np.bincount would give integers here
-        return np.zeros(matrix_t.shape[1])
+        return np.zeros(matrix_t.shape[1]), np.zeros(0, dtype=indices.dtype)
     # Short postings: all of them in one gather, summed per document in the same order.
     positions = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths) + np.arange(total)
     products = data[positions].astype(np.float64) * np.repeat(weights, lengths)
-    return np.bincount(indices[positions], weights=products, minlength=matrix_t.shape[1])
+    hits = indices[positions]
+    return np.bincount(hits, weights=products, minlength=matrix_t.shape[1]), hits
+
+
+def best_per_entry(values: np.ndarray, hits: np.ndarray, owners: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Each entry's largest value over its documents (``owners``: each document's entry, sorted;
+    ``starts``: each entry's first document), when every value is 0 or more and only the documents
+    in ``hits`` can be above 0. Few hits: a maximum over the hits alone; else over every document.
+    A maximum is exact whichever way it is taken."""
+    if 2 * len(hits) >= len(values):
+        return np.maximum.reduceat(values, starts)
+    best = np.zeros(len(starts))
+    np.maximum.at(best, owners[hits], values[hits])
+    return best
 
 
 @dataclass(frozen=True, slots=True)
@@ -410,8 +430,8 @@ class Ranker:
         """
         corrected = " ".join(self._spelled(tok) or tok for tok in cleaned.split())
         terms, weights = self._word_query.weights(corrected)
-        word_docs = postings_dot(self._word_t, terms, weights)  # term-major: only the query's postings
-        word_best = np.maximum.reduceat(word_docs, self._starts)
+        word_docs, hits = postings_dot_hits(self._word_t, terms, weights)  # term-major: only the query's postings
+        word_best = best_per_entry(word_docs, hits, self._owners, self._starts)
         whole_entry = postings_dot(self._entry_t, terms, weights)
         grams, gram_weights = self._char_query.weights(cleaned)
         size = min(SHORTLIST, len(self.entries))
