@@ -14,8 +14,10 @@ floats: tests compare them on the shipped knowledge base and on a synthetic one.
 from __future__ import annotations
 
 from array import array
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 
 import numpy as np
 from scipy import sparse
@@ -45,19 +47,24 @@ def fit_words(docs: Sequence[str], whole: Sequence[str]) -> WordFit:
     by batch, weighed and written straight into the term-major matrix (no whole document-major
     copy of either matrix ever exists, which halves the fit's peak)."""
     vocabulary: dict[str, int] = {}  # term -> id in order of first appearance, as scikit-learn counts
-    df_counts = array("q")
+    doc_freq = np.zeros(0, dtype=np.int64)
+    batch = array("i")
     for text in docs:
-        present = {vocabulary.setdefault(term, len(vocabulary)) for term in word_ngrams(text)}
-        df_counts.extend([0] * (len(vocabulary) - len(df_counts)))
-        for index in present:
-            df_counts[index] += 1
+        terms = dict.fromkeys(word_ngrams(text))  # each term once, in order of first appearance
+        for term in terms:
+            if term not in vocabulary:
+                vocabulary[term] = len(vocabulary)
+        batch.extend(map(vocabulary.__getitem__, terms))
+        if len(batch) >= CHUNK:
+            doc_freq, batch = _counted(doc_freq, batch, len(vocabulary)), array("i")
+    doc_freq = _counted(doc_freq, batch, len(vocabulary))
     order = sorted(range(len(vocabulary)), key=list(vocabulary).__getitem__)  # terms sorted, as scikit-learn
     new_id = np.empty(len(order), dtype=np.int32)
     new_id[order] = np.arange(len(order), dtype=np.int32)
     del order
-    doc_freq = np.zeros(len(new_id), dtype=np.int64)
-    doc_freq[new_id] = np.frombuffer(df_counts, dtype=np.int64)
-    del df_counts
+    sorted_freq = np.zeros(len(new_id), dtype=np.int64)
+    sorted_freq[new_id] = doc_freq
+    doc_freq = sorted_freq
     df = doc_freq.astype(np.float32)
     df += 1.0  # smooth idf: log((n + 1) / (df + 1)) + 1, in float32 as scikit-learn with dtype float32
     idf = np.full_like(df, fill_value=len(docs) + 1, dtype=np.float32)
@@ -70,11 +77,12 @@ def fit_words(docs: Sequence[str], whole: Sequence[str]) -> WordFit:
     del new_id
     # The whole-entry texts likewise: each term's count of texts first, then weighed and placed.
     term_counts = np.zeros(len(vocabulary), dtype=np.int64)
+    batch = array("i")
     for text in whole:
-        present = {vocabulary.get(term, -1) for term in word_ngrams(text)}
-        present.discard(-1)
-        if present:
-            term_counts[list(present)] += 1
+        batch.extend(map(vocabulary.get, dict.fromkeys(word_ngrams(text)), repeat(-1)))
+        if len(batch) >= CHUNK:
+            term_counts, batch = _counted(term_counts, batch, len(vocabulary)), array("i")
+    term_counts = _counted(term_counts, batch, len(vocabulary))
     entry_t = _term_major(_weighed_chunks(whole, vocabulary, None, idf), term_counts, len(whole))
     terms_sorted = [""] * len(vocabulary)
     for term, column in vocabulary.items():
@@ -102,7 +110,7 @@ def _weighed_chunks(
 def _weighed(
     texts: list[str], vocabulary: dict[str, int], new_id: np.ndarray | None, idf: np.ndarray
 ) -> sparse.csr_matrix:
-    counts = _count(texts, vocabulary, grow=False)
+    counts = _count(texts, vocabulary)
     if new_id is not None:
         counts.indices[:] = new_id[counts.indices]
     _weigh(counts, idf)
@@ -132,21 +140,31 @@ def _term_major(chunks: Iterable[sparse.csr_matrix], term_counts: np.ndarray, n_
     return sparse.csr_matrix((data, indices, indptr), shape=(len(term_counts), n_docs))
 
 
-def _count(texts: Iterable[str], vocabulary: dict[str, int], *, grow: bool) -> sparse.csr_matrix:
-    """Text x term counts (float32), each row sorted by term id. ``grow``: new terms get the next
-    id; else unknown terms are skipped."""
+def _counted(totals: np.ndarray, ids: array, size: int) -> np.ndarray:
+    """``totals`` (grown to ``size``) plus how often each id occurs in ``ids`` (-1: none)."""
+    found = np.frombuffer(ids, dtype=np.int32)
+    counts = np.bincount(found[found >= 0], minlength=size).astype(np.int64)
+    counts[: len(totals)] += totals
+    return counts
+
+
+def _count(texts: Iterable[str], vocabulary: dict[str, int]) -> sparse.csr_matrix:
+    """Text x term counts (float32), each row sorted by term id; terms not in ``vocabulary`` are
+    skipped."""
     ids, values, indptr = array("i"), array("f"), array("q", [0])
     for text in texts:
-        seen: dict[int, int] = {}
-        for term in word_ngrams(text):
-            index = vocabulary.setdefault(term, len(vocabulary)) if grow else vocabulary.get(term)
-            if index is not None:
-                seen[index] = seen.get(index, 0) + 1
-        ids.extend(seen.keys())
-        values.extend(seen.values())
+        counts = Counter(word_ngrams(text))  # in order of first appearance, as scikit-learn's rows
+        ids.extend(map(vocabulary.get, counts, repeat(-1)))
+        values.extend(counts.values())
         indptr.append(len(ids))
+    found = np.frombuffer(ids, dtype=np.int32)
+    known = found >= 0
+    row_lengths = np.diff(np.frombuffer(indptr, dtype=np.int64)).astype(np.int64)
+    rows = np.repeat(np.arange(len(indptr) - 1), row_lengths)
+    kept = np.zeros(len(indptr), dtype=np.int64)
+    np.cumsum(np.bincount(rows[known], minlength=len(indptr) - 1), out=kept[1:])
     matrix = sparse.csr_matrix(
-        (np.frombuffer(values, dtype=np.float32), np.frombuffer(ids, dtype=np.int32), np.frombuffer(indptr, np.int64)),
+        (np.frombuffer(values, dtype=np.float32)[known], found[known], kept),
         shape=(len(indptr) - 1, len(vocabulary)),
     )
     matrix.sort_indices()
