@@ -31,6 +31,7 @@ from faqbot.model import ASPECTS, Entry
 from faqbot.phrasing_cache import Phrasings, prepared_phrasings
 from faqbot.question_reading import modifiers_named, question_aspect
 from faqbot.text_index import CHAR_MODEL, WORD_MODEL, fit_or_load
+from faqbot.whole_texts import WholeTexts
 
 # How much an entry's other codes lower its code score ("what is 77011" vs an entry on 77011 and 77014).
 EXTRA_CODES_PENALTY = 0.3
@@ -267,12 +268,22 @@ def code_overlap(asked: frozenset[str], entry_codes: frozenset[str]) -> float:
 
 
 def prepare_phrasings(
-    entries: Sequence[Entry], known_codes: Collection[str], abbreviations: Mapping[str, str]
+    entries: Sequence[Entry],
+    known_codes: Collection[str],
+    abbreviations: Mapping[str, str],
+    *,
+    lazy_whole: bool = False,
 ) -> Phrasings:
-    """Each entry's phrasings as the text index sees them, and the codes each entry names."""
+    """Each entry's phrasings as the text index sees them, and the codes each entry names.
+    ``lazy_whole``: the whole-entry texts are built when read (:class:`faqbot.whole_texts.WholeTexts`:
+    the same strings, not held; for a large knowledge base)."""
     docs: list[str] = []
     owners: list[int] = []
     whole: list[str] = []
+    counts: list[int] = []
+    short: list[tuple[tuple[int, str], ...]] = []
+    answers: list[str] = []
+    words: set[str] = set()
     question_codes: list[frozenset[str]] = []
     all_codes: list[frozenset[str]] = []
     for index, entry in enumerate(entries):
@@ -282,11 +293,29 @@ def prepare_phrasings(
         all_codes.append(frozenset(code for found in mentions for code in codes_in(found, known_codes)))
         cleaned = [text_for_matching(text, abbreviations, found) for text, found in zip(texts, mentions)]
         # An alternate that is little more than a code ("77321 used for" -> "used") says nothing as text.
-        phrasings = [cleaned[0], *(c for c in cleaned[1:] if len(c.split()) >= MIN_PHRASING_WORDS)]
-        docs.extend(phrasings)
-        owners.extend([index] * len(phrasings))
-        whole.append(" ".join([*cleaned, text_for_matching(entry.answer, abbreviations)]))
+        kept = [0, *(i for i, c in enumerate(cleaned) if i and len(c.split()) >= MIN_PHRASING_WORDS)]
+        docs.extend(cleaned[i] for i in kept)
+        owners.extend([index] * len(kept))
+        answer = text_for_matching(entry.answer, abbreviations)
+        if lazy_whole:
+            counts.append(len(kept))
+            short.append(tuple((i, c) for i, c in enumerate(cleaned) if i and i not in kept))
+            answers.append(answer)
+            words.update(word for text in (*cleaned, answer) for word in text.split())
+        else:
+            whole.append(" ".join([*cleaned, answer]))
     intents = tuple(question_intent(entry.question) for entry in entries)
+    if lazy_whole:
+        held = tuple(docs)
+        return Phrasings(
+            held,
+            tuple(owners),
+            WholeTexts(held, counts, short, answers),
+            tuple(question_codes),
+            tuple(all_codes),
+            intents,
+            tuple(sorted(words)),
+        )
     vocabulary = tuple(sorted({word for doc in whole for word in doc.split()}))
     return Phrasings(
         tuple(docs), tuple(owners), tuple(whole), tuple(question_codes), tuple(all_codes), intents, vocabulary
@@ -325,7 +354,9 @@ class Ranker:
                 [len(e.alternates) for e in self.entries],
                 "".join(f"{len(text)}:{text}" for e in self.entries for text in (e.question, *e.alternates, e.answer)),
             ],
-            lambda: prepare_phrasings(self.entries, self._known, self._abbreviations),
+            lambda: prepare_phrasings(
+                self.entries, self._known, self._abbreviations, lazy_whole=len(self.entries) > SHORTLIST
+            ),
             cache_dir,
         )
         docs, owners, whole = prepared.docs, prepared.owners, prepared.whole

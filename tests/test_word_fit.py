@@ -1,17 +1,20 @@
 """The word model fitted by hand (faqbot.word_fit) against scikit-learn's ``TfidfVectorizer`` (oracle):
 the same terms, idf and matrices, to the bit, on the shipped knowledge base and on a synthetic one
-read in many small batches; and a large ranker does not keep its phrasing texts."""
+read in many small batches; whole-entry texts built when read are the held ones; a large ranker
+keeps no texts and ranks alike from its caches."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 import numpy as np
+import pytest
 
 import faqbot.word_fit
 from faqbot.bench import synthetic_entries
 from faqbot.ranking import SHORTLIST, Ranker, prepare_phrasings
 from faqbot.text_index import word_vectorizer
+from faqbot.whole_texts import WholeTexts
 from faqbot.word_fit import fit_words
 
 
@@ -47,10 +50,26 @@ def test_empty_and_stop_word_only_texts_stay_empty_rows() -> None:
     assert_fits_like_scikit_learn(docs, ["", "boost plan imrt", "unknown words only"])
 
 
-def test_a_large_ranker_does_not_keep_its_phrasing_texts_and_still_ranks(engine) -> None:
+def test_whole_texts_built_when_read_are_the_held_ones(kb) -> None:
+    held = prepare_phrasings(kb.entries, kb.codes.keys(), kb.abbreviations)
+    lazy = prepare_phrasings(kb.entries, kb.codes.keys(), kb.abbreviations, lazy_whole=True)
+    assert isinstance(lazy.whole, WholeTexts) and not isinstance(held.whole, WholeTexts)
+    assert any(lazy.whole._short)  # alternates too short to be phrasings are put back in their places
+    assert tuple(lazy.whole) == held.whole and len(lazy.whole) == len(held.whole)
+    assert lazy.whole[-1] == held.whole[-1] and list(lazy.whole[2:5]) == list(held.whole[2:5])
+    assert (lazy.docs, lazy.owners, lazy.vocabulary) == (held.docs, held.owners, held.vocabulary)
+    with pytest.raises(IndexError):
+        lazy.whole[len(held.whole)]
+
+
+def test_a_large_ranker_keeps_no_texts_ranks_alike_from_its_caches(engine, tmp_path) -> None:
     kb, entries = synthetic_entries(SHORTLIST + 1)
-    ranker = Ranker(entries, kb.codes.keys(), abbreviations=kb.abbreviations)
-    assert ranker.docs == ()
+    fresh = Ranker(entries, kb.codes.keys(), abbreviations=kb.abbreviations, cache_dir=tmp_path)
+    assert fresh.docs == ()
+    assert sorted(path.name.split("-")[0] for path in tmp_path.iterdir()) == ["index", "phrasings"]
+    cached = Ranker(entries, kb.codes.keys(), abbreviations=kb.abbreviations, cache_dir=tmp_path)
     question, codes = "Can 77295 and 77300 be billed together?", ("77295", "77300")
-    best = ranker.rank(question, codes)[0].entry_id
-    assert best.rsplit("-", 1)[0] == engine.ranker.rank(question, codes)[0].entry_id  # a copy of the same entry
+    best = fresh.rank(question, codes)
+    assert best[0].entry_id.rsplit("-", 1)[0] == engine.ranker.rank(question, codes)[0].entry_id  # a copy of it
+    for asked, named in [(question, codes), ("imrt plan with simulation", ()), ("sbrt per fraction", ())]:
+        assert cached.rank(asked, named) == fresh.rank(asked, named)
