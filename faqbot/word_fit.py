@@ -13,7 +13,6 @@ floats: tests compare them on the shipped knowledge base and on a synthetic one.
 
 from __future__ import annotations
 
-from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -48,7 +47,7 @@ def fit_words(docs: Sequence[str], whole: Sequence[str]) -> WordFit:
     copy of either matrix ever exists, which halves the fit's peak)."""
     vocabulary: dict[str, int] = {}  # term -> id in order of first appearance, as scikit-learn counts
     doc_freq = np.zeros(0, dtype=np.int64)
-    batch = array("i")
+    batch: list[int] = []
     for text in docs:
         terms = dict.fromkeys(word_ngrams(text))  # each term once, in order of first appearance
         for term in terms:
@@ -56,7 +55,7 @@ def fit_words(docs: Sequence[str], whole: Sequence[str]) -> WordFit:
                 vocabulary[term] = len(vocabulary)
         batch.extend(map(vocabulary.__getitem__, terms))
         if len(batch) >= CHUNK:
-            doc_freq, batch = _counted(doc_freq, batch, len(vocabulary)), array("i")
+            doc_freq, batch = _counted(doc_freq, batch, len(vocabulary)), []
     doc_freq = _counted(doc_freq, batch, len(vocabulary))
     order = sorted(range(len(vocabulary)), key=list(vocabulary).__getitem__)  # terms sorted, as scikit-learn
     new_id = np.empty(len(order), dtype=np.int32)
@@ -77,11 +76,11 @@ def fit_words(docs: Sequence[str], whole: Sequence[str]) -> WordFit:
     del new_id
     # The whole-entry texts likewise: each term's count of texts first, then weighed and placed.
     term_counts = np.zeros(len(vocabulary), dtype=np.int64)
-    batch = array("i")
+    batch = []
     for text in whole:
         batch.extend(map(vocabulary.get, dict.fromkeys(word_ngrams(text)), repeat(-1)))
         if len(batch) >= CHUNK:
-            term_counts, batch = _counted(term_counts, batch, len(vocabulary)), array("i")
+            term_counts, batch = _counted(term_counts, batch, len(vocabulary)), []
     term_counts = _counted(term_counts, batch, len(vocabulary))
     entry_t = _term_major(_weighed_chunks(whole, vocabulary, None, idf), term_counts, len(whole))
     terms_sorted = [""] * len(vocabulary)
@@ -140,9 +139,9 @@ def _term_major(chunks: Iterable[sparse.csr_matrix], term_counts: np.ndarray, n_
     return sparse.csr_matrix((data, indices, indptr), shape=(len(term_counts), n_docs))
 
 
-def _counted(totals: np.ndarray, ids: array, size: int) -> np.ndarray:
+def _counted(totals: np.ndarray, ids: list[int], size: int) -> np.ndarray:
     """``totals`` (grown to ``size``) plus how often each id occurs in ``ids`` (-1: none)."""
-    found = np.frombuffer(ids, dtype=np.int32)
+    found = np.array(ids, dtype=np.int32)
     counts = np.bincount(found[found >= 0], minlength=size).astype(np.int64)
     counts[: len(totals)] += totals
     return counts
@@ -151,20 +150,22 @@ def _counted(totals: np.ndarray, ids: array, size: int) -> np.ndarray:
 def _count(texts: Iterable[str], vocabulary: dict[str, int]) -> sparse.csr_matrix:
     """Text x term counts (float32), each row sorted by term id; terms not in ``vocabulary`` are
     skipped."""
-    ids, values, indptr = array("i"), array("f"), array("q", [0])
+    ids: list[int] = []  # lists, then one conversion: quicker than typed arrays grown item by item
+    values: list[int] = []
+    indptr = [0]
     for text in texts:
         counts = Counter(word_ngrams(text))  # in order of first appearance, as scikit-learn's rows
         ids.extend(map(vocabulary.get, counts, repeat(-1)))
         values.extend(counts.values())
         indptr.append(len(ids))
-    found = np.frombuffer(ids, dtype=np.int32)
+    found = np.array(ids, dtype=np.int32)
     known = found >= 0
-    row_lengths = np.diff(np.frombuffer(indptr, dtype=np.int64)).astype(np.int64)
+    row_lengths = np.diff(np.array(indptr, dtype=np.int64)).astype(np.int64)
     rows = np.repeat(np.arange(len(indptr) - 1), row_lengths)
     kept = np.zeros(len(indptr), dtype=np.int64)
     np.cumsum(np.bincount(rows[known], minlength=len(indptr) - 1), out=kept[1:])
     matrix = sparse.csr_matrix(
-        (np.frombuffer(values, dtype=np.float32)[known], found[known], kept),
+        (np.array(values, dtype=np.float32)[known], found[known], kept),
         shape=(len(indptr) - 1, len(vocabulary)),
     )
     matrix.sort_indices()
