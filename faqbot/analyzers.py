@@ -23,7 +23,7 @@ def word_ngrams(text: str, min_n: int = 1, max_n: int = 2) -> list[str]:
         return tokens
     grams = list(tokens) if min_n == 1 else []
     for n in range(max(min_n, 2), min(max_n, len(tokens)) + 1):
-        grams.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+        grams.extend(map(" ".join, zip(*(tokens[k:] for k in range(n)))))  # tokens i .. i + n - 1
     return grams
 
 

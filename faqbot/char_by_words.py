@@ -22,7 +22,7 @@ from scipy import sparse
 
 from faqbot.analyzers import char_wb_ngrams
 
-CHUNK = 20_000  # phrasings whose n-gram counts are expanded at once while fitting
+CHUNK = 5_000  # phrasings whose n-gram counts are expanded at once while fitting (bounds the peak)
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,9 @@ class CharByWords:
             return np.zeros(len(rows))
         counts = (self.doc_words[rows] @ self.word_grams_t[grams].T).tocsr()  # rows x query n-grams
         query = self.idf[grams] * weights
-        values = (1.0 + np.log(counts.data.astype(np.float64))) * query[counts.indices]
+        values = query[counts.indices]  # sublinear tf x query weight: 1 + log(1) = 1 for most counts
+        repeated = np.flatnonzero(counts.data > 1)
+        values[repeated] *= 1.0 + np.log(counts.data[repeated].astype(np.float64))
         owners = np.repeat(np.arange(len(rows)), np.diff(counts.indptr))
         dots = np.bincount(owners, weights=values, minlength=len(rows))
         norms = self.norms[rows]

@@ -30,7 +30,7 @@ class Phrasings:
 
     docs: tuple[str, ...]
     owners: tuple[int, ...]
-    whole: tuple[str, ...]
+    whole: Sequence[str]  # a tuple, or built when read for a large base (faqbot.whole_texts)
     question_codes: tuple[frozenset[str], ...]
     all_codes: tuple[frozenset[str], ...]
     intents: tuple[str, ...]  # each entry's kind of question (:func:`faqbot.ranking.question_intent`)
@@ -52,7 +52,7 @@ def prepared_phrasings(
     data = {
         "docs": phrasings.docs,
         "owners": phrasings.owners,
-        "whole": phrasings.whole,
+        "whole": list(phrasings.whole),
         "question_codes": [sorted(codes) for codes in phrasings.question_codes],
         "all_codes": [sorted(codes) for codes in phrasings.all_codes],
         "intents": phrasings.intents,

@@ -31,6 +31,7 @@ from faqbot.model import ASPECTS, Entry
 from faqbot.phrasing_cache import Phrasings, prepared_phrasings
 from faqbot.question_reading import modifiers_named, question_aspect
 from faqbot.text_index import CHAR_MODEL, WORD_MODEL, fit_or_load
+from faqbot.whole_texts import WholeTexts
 
 # How much an entry's other codes lower its code score ("what is 77011" vs an entry on 77011 and 77014).
 EXTRA_CODES_PENALTY = 0.3
@@ -166,11 +167,10 @@ class CodePostings:
         postings = [self._postings[code] for code in asked if code in self._postings]
         if not postings:
             return out
-        shared = np.bincount(np.concatenate(postings), minlength=len(self.sizes)).astype(np.float64)
-        hit = shared > 0
-        out[hit] = (
-            shared[hit] / len(asked) * (1 - EXTRA_CODES_PENALTY * (self.sizes[hit] - shared[hit]) / self.sizes[hit])
-        )
+        # Only the entries that name an asked code are touched (no pass over every entry).
+        hit, counts = np.unique(np.concatenate(postings), return_counts=True)
+        shared, sizes = counts.astype(np.float64), self.sizes[hit]
+        out[hit] = shared / len(asked) * (1 - EXTRA_CODES_PENALTY * (sizes - shared) / sizes)
         return out
 
 
@@ -201,21 +201,42 @@ def postings_dot(matrix_t: sparse.csr_matrix, terms: np.ndarray, weights: np.nda
     """``matrix_t[terms].T @ weights`` for a term-major matrix, read straight from its CSR arrays: per
     document, the sum over the query terms, in order, of posting weight times query weight. The same
     products added in the same order as scipy's, so the same floats, without building the slice."""
+    return postings_dot_hits(matrix_t, terms, weights)[0]
+
+
+def postings_dot_hits(
+    matrix_t: sparse.csr_matrix, terms: np.ndarray, weights: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`postings_dot`, and the documents the postings name (once per posting: a document
+    twice when two query terms name it). Every other document's value is 0."""
     indptr, indices, data = matrix_t.indptr, matrix_t.indices, matrix_t.data
     starts = indptr[terms]
     lengths = indptr[terms + 1] - starts
     total = int(lengths.sum())
     if total > LONG_POSTINGS * len(terms):  # long postings (a large knowledge base): one slice per term
-        out = np.zeros(matrix_t.shape[1])
-        for start, length, weight in zip(starts.tolist(), lengths.tolist(), weights.tolist()):
-            out[indices[start : start + length]] += data[start : start + length] * np.float64(weight)
-        return out
+        spans = [slice(start, start + length) for start, length in zip(starts.tolist(), lengths.tolist())]
+        products = np.concatenate([data[span] for span in spans]).astype(np.float64) * np.repeat(weights, lengths)
+        hits = np.concatenate([indices[span] for span in spans])
+        return np.bincount(hits, weights=products, minlength=matrix_t.shape[1]), hits
     if not total:  # np.bincount would give integers here
-        return np.zeros(matrix_t.shape[1])
+        return np.zeros(matrix_t.shape[1]), np.zeros(0, dtype=indices.dtype)
     # Short postings: all of them in one gather, summed per document in the same order.
     positions = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths) + np.arange(total)
     products = data[positions].astype(np.float64) * np.repeat(weights, lengths)
-    return np.bincount(indices[positions], weights=products, minlength=matrix_t.shape[1])
+    hits = indices[positions]
+    return np.bincount(hits, weights=products, minlength=matrix_t.shape[1]), hits
+
+
+def best_per_entry(values: np.ndarray, hits: np.ndarray, owners: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Each entry's largest value over its documents (``owners``: each document's entry, sorted;
+    ``starts``: each entry's first document), when every value is 0 or more and only the documents
+    in ``hits`` can be above 0. Few hits: a maximum over the hits alone; else over every document.
+    A maximum is exact whichever way it is taken."""
+    if 2 * len(hits) >= len(values):
+        return np.maximum.reduceat(values, starts)
+    best = np.zeros(len(starts))
+    np.maximum.at(best, owners[hits], values[hits])
+    return best
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,12 +268,22 @@ def code_overlap(asked: frozenset[str], entry_codes: frozenset[str]) -> float:
 
 
 def prepare_phrasings(
-    entries: Sequence[Entry], known_codes: Collection[str], abbreviations: Mapping[str, str]
+    entries: Sequence[Entry],
+    known_codes: Collection[str],
+    abbreviations: Mapping[str, str],
+    *,
+    lazy_whole: bool = False,
 ) -> Phrasings:
-    """Each entry's phrasings as the text index sees them, and the codes each entry names."""
+    """Each entry's phrasings as the text index sees them, and the codes each entry names.
+    ``lazy_whole``: the whole-entry texts are built when read (:class:`faqbot.whole_texts.WholeTexts`:
+    the same strings, not held; for a large knowledge base)."""
     docs: list[str] = []
     owners: list[int] = []
     whole: list[str] = []
+    counts: list[int] = []
+    short: list[tuple[tuple[int, str], ...]] = []
+    answers: list[str] = []
+    words: set[str] = set()
     question_codes: list[frozenset[str]] = []
     all_codes: list[frozenset[str]] = []
     for index, entry in enumerate(entries):
@@ -262,11 +293,29 @@ def prepare_phrasings(
         all_codes.append(frozenset(code for found in mentions for code in codes_in(found, known_codes)))
         cleaned = [text_for_matching(text, abbreviations, found) for text, found in zip(texts, mentions)]
         # An alternate that is little more than a code ("77321 used for" -> "used") says nothing as text.
-        phrasings = [cleaned[0], *(c for c in cleaned[1:] if len(c.split()) >= MIN_PHRASING_WORDS)]
-        docs.extend(phrasings)
-        owners.extend([index] * len(phrasings))
-        whole.append(" ".join([*cleaned, text_for_matching(entry.answer, abbreviations)]))
+        kept = [0, *(i for i, c in enumerate(cleaned) if i and len(c.split()) >= MIN_PHRASING_WORDS)]
+        docs.extend(cleaned[i] for i in kept)
+        owners.extend([index] * len(kept))
+        answer = text_for_matching(entry.answer, abbreviations)
+        if lazy_whole:
+            counts.append(len(kept))
+            short.append(tuple((i, c) for i, c in enumerate(cleaned) if i and i not in kept))
+            answers.append(answer)
+            words.update(word for text in (*cleaned, answer) for word in text.split())
+        else:
+            whole.append(" ".join([*cleaned, answer]))
     intents = tuple(question_intent(entry.question) for entry in entries)
+    if lazy_whole:
+        held = tuple(docs)
+        return Phrasings(
+            held,
+            tuple(owners),
+            WholeTexts(held, counts, short, answers),
+            tuple(question_codes),
+            tuple(all_codes),
+            intents,
+            tuple(sorted(words)),
+        )
     vocabulary = tuple(sorted({word for doc in whole for word in doc.split()}))
     return Phrasings(
         tuple(docs), tuple(owners), tuple(whole), tuple(question_codes), tuple(all_codes), intents, vocabulary
@@ -305,28 +354,34 @@ class Ranker:
                 [len(e.alternates) for e in self.entries],
                 "".join(f"{len(text)}:{text}" for e in self.entries for text in (e.question, *e.alternates, e.answer)),
             ],
-            lambda: prepare_phrasings(self.entries, self._known, self._abbreviations),
+            lambda: prepare_phrasings(
+                self.entries, self._known, self._abbreviations, lazy_whole=len(self.entries) > SHORTLIST
+            ),
             cache_dir,
         )
         docs, owners, whole = prepared.docs, prepared.owners, prepared.whole
         self._owners = np.array(owners, dtype=np.int64)
         self._starts = np.flatnonzero(np.r_[True, np.diff(self._owners) != 0]) if owners else np.array([], dtype=int)
         self._lengths = np.diff(np.r_[self._starts, len(owners)]).astype(np.int64)
-        self.docs = docs
+        # Every entry fits the shortlist: score character n-grams term-major, like words. Else
+        # keep phrasings as rows, to score only the shortlisted ones.
+        self._char_all = len(self.entries) <= SHORTLIST
+        # The phrasing documents, kept when every entry fits the shortlist (the shipped knowledge
+        # base); a large one does not keep them (ranking reads only the fitted models: 230 MB of
+        # text at 100,000 entries).
+        self.docs = docs if self._char_all else ()
         if docs:
-            # Every entry fits the shortlist: score character n-grams term-major, like words. Else
-            # keep phrasings as rows, to score only the shortlisted ones.
-            self._char_all = len(self.entries) <= SHORTLIST
             fitted = fit_or_load(docs, whole, char_term_major=self._char_all, cache_dir=cache_dir)
             # Term-major (term x document): a query touches only its own terms' postings.
             self._word_t, self._entry_t, self._char_docs = fitted.word_t, fitted.entry_t, fitted.char
             self._char_words = fitted.char_words  # not term-major: the shortlist's cosines from words
             self._word_query = QueryVectorizer(analyzer(WORD_MODEL), fitted.word_terms, fitted.word_idf)
             self._char_query = QueryVectorizer(analyzer(CHAR_MODEL), fitted.char_terms, fitted.char_idf)
-            idf = dict(zip(fitted.word_terms, fitted.word_idf.tolist()))
+            idf = {term: weight for term, weight in zip(fitted.word_terms, fitted.word_idf.tolist()) if " " not in term}
+            del fitted  # the terms tuple: the query vectorizer keeps its own dict
         else:
             idf = {}
-        self._idf = {tok: float(weight) for tok, weight in idf.items() if " " not in tok}
+        self._idf = {tok: float(weight) for tok, weight in idf.items()}
         self._max_idf = max(self._idf.values(), default=1.0)
         self._vocabulary = frozenset(prepared.vocabulary)
         # Typos rarely change a word's first letter ("president" is not a typo of "resident").
@@ -338,6 +393,10 @@ class Ranker:
         self._intents = np.array([self._intent_names.index(intent) for intent in prepared.intents], dtype=np.int64)
         self.intents = tuple(self._intent_names[i] for i in self._intents)
         self._aspects = np.array([ASPECTS.index(e.aspect) for e in self.entries], dtype=np.int64)
+        # Per-entry masks that do not depend on the question, so a question reads them instead of
+        # comparing every entry again.
+        self._intent_masks = tuple(self._intents == i for i in range(len(self._intent_names)))
+        self._aspect_masks = tuple(self._aspects == i for i in range(len(ASPECTS)))
         self.subject_codes = prepared.all_codes
         self.question_codes = prepared.question_codes
         self._own_codes = CodePostings(self.question_codes)
@@ -347,6 +406,7 @@ class Ranker:
         self._modifiers = CodePostings(
             [frozenset(m for text in (e.question, *e.alternates) for m in modifiers_named(text)) for e in self.entries]
         )
+        self._names_codes = self._all_codes.sizes > 0
 
     def question_codes_of(self, entry_id: str) -> frozenset[str]:
         return self.question_codes[self._index[entry_id]]
@@ -392,15 +452,17 @@ class Ranker:
             self._declared_codes.overlaps(asked),
         )
 
-    def _text_signals(self, cleaned: str, boost: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def _text_signals(
+        self, cleaned: str, boost: np.ndarray | float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Best word, best character and best mixed phrasing cosine, and whole-entry cosine, per entry.
 
         ``boost`` (per entry, e.g. code overlap) only helps choose the character-model shortlist.
         """
         corrected = " ".join(self._spelled(tok) or tok for tok in cleaned.split())
         terms, weights = self._word_query.weights(corrected)
-        word_docs = postings_dot(self._word_t, terms, weights)  # term-major: only the query's postings
-        word_best = np.maximum.reduceat(word_docs, self._starts)
+        word_docs, hits = postings_dot_hits(self._word_t, terms, weights)  # term-major: only the query's postings
+        word_best = best_per_entry(word_docs, hits, self._owners, self._starts)
         whole_entry = postings_dot(self._entry_t, terms, weights)
         grams, gram_weights = self._char_query.weights(cleaned)
         size = min(SHORTLIST, len(self.entries))
@@ -435,17 +497,25 @@ class Ranker:
         self, question: str, asked: frozenset[str], cleaned: str, aspect: str | None = None
     ) -> list[np.ndarray | float]:
         """The columns of :data:`FEATURES`, in order: one value per entry, or one number for every entry."""
-        own, phrasings, declared = self._code_overlaps(asked)
-        word, char, mixed, whole = self._text_signals(cleaned, np.maximum(own, phrasings))
+        # Columns that are 0 for every entry are the number 0.0 (no pass over the entries): the
+        # code signals when no code is asked, the intent when it is "about", the aspects when the
+        # question names none.
+        own: np.ndarray | float = 0.0
+        phrasings: np.ndarray | float = 0.0
+        declared: np.ndarray | float = 0.0
+        if asked:
+            own, phrasings, declared = self._code_overlaps(asked)
+        word, char, mixed, whole = self._text_signals(cleaned, np.maximum(own, phrasings) if asked else 0.0)
         has_codes = float(bool(asked))
         no_words = float(bool(asked) and not cleaned)
-        names_codes = self._all_codes.sizes > 0
-        named = np.maximum(np.maximum(own, phrasings), declared) > 0
+        names_codes = self._names_codes
         intent = question_intent(question)
-        same_intent = (self._intents == self._intent_names.index(intent)) & (intent != "about")
+        same_intent = self._intent_masks[self._intent_names.index(intent)] if intent != "about" else 0.0
         aspect = aspect or question_aspect(question)
-        same_aspect = self._aspects == (ASPECTS.index(aspect) if aspect else -1)
-        other_aspect = ~same_aspect & (aspect is not None)
+        same_aspect = self._aspect_masks[ASPECTS.index(aspect)] if aspect else 0.0
+        other_aspect = ~self._aspect_masks[ASPECTS.index(aspect)] if aspect else 0.0
+        subject = self._subject_codes.overlaps(asked) > 0 if asked and aspect in ("definition", "frequency") else 0.0
+        named_modifiers = modifiers_named(question)
         return [
             word,
             char,
@@ -454,7 +524,7 @@ class Ranker:
             own,
             phrasings,
             declared,
-            has_codes * (names_codes & ~named) if has_codes else 0.0,
+            names_codes & ~(np.maximum(np.maximum(own, phrasings), declared) > 0) if has_codes else 0.0,
             has_codes * ~names_codes if has_codes else 0.0,
             same_intent,
             has_codes * word if has_codes else 0.0,
@@ -464,8 +534,8 @@ class Ranker:
             no_words * declared if no_words else 0.0,
             same_aspect,
             other_aspect,
-            (self._subject_codes.overlaps(asked) > 0) & (aspect in ("definition", "frequency")),
-            self._modifiers.overlaps(modifiers_named(question)) > 0,
+            subject,
+            self._modifiers.overlaps(named_modifiers) > 0 if named_modifiers else 0.0,
         ]
 
     def _relevance(self, columns: list[np.ndarray | float]) -> np.ndarray:
@@ -474,7 +544,9 @@ class Ranker:
         relevance = np.full(len(self.entries), self.weights.bias)
         constant = 0.0
         for coefficient, column in zip(self.weights.coefficients, columns):
-            if isinstance(column, np.ndarray):
+            if isinstance(column, np.ndarray) and column.dtype == np.bool_:
+                np.add(relevance, coefficient, out=relevance, where=column)  # + coefficient x 1, or + 0
+            elif isinstance(column, np.ndarray):
                 relevance += coefficient * column
             else:
                 constant += coefficient * column

@@ -28,6 +28,7 @@ from scipy import sparse
 from faqbot.cache_files import KEEP_FILES as KEEP_FILES  # re-exported: older index files are removed
 from faqbot.cache_files import read_arrays, write_arrays
 from faqbot.char_by_words import CharByWords, fit_char_by_words
+from faqbot.word_fit import fit_words
 
 if TYPE_CHECKING:
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -72,18 +73,13 @@ class FittedText:
 
 
 def fit_text(docs: Sequence[str], whole: Sequence[str], *, char_term_major: bool) -> FittedText:
+    """Fit both models on the phrasings ``docs``; weigh the whole-entry texts ``whole`` with the word model."""
     # Large (not term-major): the character model by words first, so its working memory is freed
     # before the word model's vocabulary is built (the peak of a large build is one or the other).
     by_words = None if char_term_major else fit_char_by_words(docs)
-    word = word_vectorizer()
-    word_t = word.fit_transform(docs).T.tocsr()
-    words = dict(
-        word_t=word_t,
-        entry_t=word.transform(whole).T.tocsr(),
-        word_terms=tuple(word.get_feature_names_out().tolist()),
-        word_idf=word.idf_.astype(np.float64),
-    )
-    del word  # its vocabulary (a dict of every term) is not needed any more
+    word = fit_words(docs, whole)  # scikit-learn's numbers, without its copies (faqbot.word_fit)
+    words = dict(word_t=word.word_t, entry_t=word.entry_t, word_terms=word.terms, word_idf=word.idf.astype(np.float64))
+    del word
     if by_words is not None:  # only shortlisted phrasings are scored: no phrasing x n-gram matrix
         empty = sparse.csr_matrix((0, 0), dtype=np.float32)
         return FittedText(

@@ -1,5 +1,6 @@
 """The lean scoring path against the reference path it replaced (oracle tests, real questions):
-postings read from the CSR arrays vs scipy slicing, the learned score as a weighted sum vs the
+postings read from the CSR arrays vs scipy slicing, each entry's best phrasing over the hit
+phrasings alone vs over all of them, the learned score as a weighted sum vs the
 entries x features matrix, and ``Answer.to_dict`` vs ``dataclasses.asdict``."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from conftest import DATA, TODAY
 from faqbot.bench import asdict_reference
 from faqbot.evaluate import labeled_questions
 from faqbot.question_reading import read_question
-from faqbot.ranking import postings_dot
+from faqbot.ranking import best_per_entry, postings_dot, postings_dot_hits
 from faqbot.transcripts import parse_transcript
 
 
@@ -53,6 +54,23 @@ def test_long_and_short_postings_are_read_alike(monkeypatch) -> None:
             monkeypatch.setattr(ranking, "LONG_POSTINGS", long_postings)
             fast = postings_dot(matrix, terms, weights)
             assert fast.dtype == np.float64 and np.array_equal(fast, reference)
+
+
+def test_the_best_phrasing_over_the_hits_alone_is_the_best_over_all(engine, real_questions) -> None:
+    ranker = engine.ranker
+    owners, starts = ranker._owners, ranker._starts
+    maxima = 0
+    for question in real_questions:
+        terms, weights = ranker._word_query.weights(ranker._cleaned(question))
+        values, hits = postings_dot_hits(ranker._word_t, terms, weights)
+        assert np.array_equal(values, postings_dot(ranker._word_t, terms, weights))
+        assert set(np.flatnonzero(values)) <= set(hits.tolist())
+        reference = np.maximum.reduceat(values, starts)
+        assert np.array_equal(best_per_entry(values, hits, owners, starts), reference), question
+        every = np.arange(len(values))  # as many hits as documents: the reduceat branch
+        assert np.array_equal(best_per_entry(values, every, owners, starts), reference)
+        maxima += 2 * len(hits) < len(values)
+    assert maxima > len(real_questions) // 2  # the maximum over hits alone was the branch checked
 
 
 def test_the_weighted_sum_equals_the_feature_matrix_product(engine, real_questions) -> None:
