@@ -281,7 +281,7 @@ def quality_figures(engine: Faqbot, files: Sequence[Path]) -> tuple[Figures, ...
         items = labeled_questions([parse_transcript(path)])
         predictions = []
         for item in items:
-            answer = engine.answer(item.question, as_of=item.as_of)
+            answer = engine.answer(item.question, as_of=item.as_of, others=False)
             answered = answer.status == "answered"
             verdict = answer.rule_check.verdict if answer.rule_check else None
             predictions.append(Prediction((), answered, (answer.entry_id or "none") if answered else "", verdict))

@@ -17,6 +17,9 @@ from faqbot.question_context import alternative_groups, codes_left_out, offers_c
 from faqbot.question_reading import modifiers_named
 from faqbot.ranking import codes_in, question_intent
 
+# Module-scoped fixtures are built once per worker: keep this file's tests on one worker.
+pytestmark = pytest.mark.xdist_group("test_asked_question")
+
 LONG_POST = (
     "We billed 77301 and 77295 for this patient earlier in the course. Now the physicist did a calculation "
     "for each of the fields and I want to know whether 77300 is bundled into the IMRT plan or can be billed "

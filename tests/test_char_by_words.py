@@ -16,6 +16,9 @@ from faqbot.ranking import QueryVectorizer
 from faqbot.text_index import CHAR_MODEL, char_vectorizer, fit_or_load
 from faqbot.transcripts import parse_transcript
 
+# Module-scoped fixtures are built once per worker: keep this file's tests on one worker.
+pytestmark = pytest.mark.xdist_group("test_char_by_words")
+
 
 @pytest.fixture(scope="module")
 def phrasings(engine) -> list[str]:

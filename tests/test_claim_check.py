@@ -13,6 +13,9 @@ from faqbot.claim_examples import claim_example_files, parse_claim_example, repl
 from faqbot.claim_lines import read_claim
 from faqbot.rules import RuleChecker
 
+# Module-scoped fixtures are built once per worker: keep this file's tests on one worker.
+pytestmark = pytest.mark.xdist_group("test_claim_check")
+
 CLAIMS = Path(__file__).resolve().parents[1] / "transcripts" / "claims"
 
 

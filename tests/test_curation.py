@@ -27,6 +27,9 @@ from faqbot.learn_ranking import WEIGHTS_FILE
 from faqbot.question_log import QuestionLog, default_log_path, record_for, with_feedback
 from faqbot.ranking import FEATURES, RankingWeights
 
+# Module-scoped fixtures are built once per worker: keep this file's tests on one worker.
+pytestmark = pytest.mark.xdist_group("test_curation")
+
 REFUSED = "our therapist built a foam block, can we charge"
 REFUSED_AGAIN = "our therapist built a foam block for him, can we charge?"
 DEVICES = "what-are-77332-77334"

@@ -16,6 +16,9 @@ from faqbot.question_reading import read_question
 from faqbot.ranking import best_per_entry, postings_dot, postings_dot_hits
 from faqbot.transcripts import parse_transcript
 
+# Module-scoped fixtures are built once per worker: keep this file's tests on one worker.
+pytestmark = pytest.mark.xdist_group("test_fast_scoring")
+
 
 @pytest.fixture(scope="module")
 def real_questions() -> list[str]:

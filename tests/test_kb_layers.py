@@ -15,6 +15,9 @@ from faqbot.cli import main
 from faqbot.engine import Faqbot
 from faqbot.knowledge import default_kb_dir, load_knowledge, validate_knowledge
 
+# Module-scoped fixtures are built once per worker: keep this file's tests on one worker.
+pytestmark = pytest.mark.xdist_group("test_kb_layers")
+
 LOCAL = DATA / "kb_local"
 AS_OF = date(2026, 12, 3)
 

@@ -18,6 +18,9 @@ from faqbot.learn_ranking import (
 )
 from faqbot.ranking import FEATURES, RankingWeights, shipped_weights
 
+# Module-scoped fixtures are built once per worker: keep this file's tests on one worker.
+pytestmark = pytest.mark.xdist_group("test_learn_ranking")
+
 
 @pytest.fixture(scope="module")
 def questions(kb) -> list[TrainingQuestion]:

@@ -33,6 +33,9 @@ from faqbot.ncci_import import (
 )
 from faqbot.rules import RuleChecker
 
+# Module-scoped fixtures are built once per worker: keep this file's tests on one worker.
+pytestmark = pytest.mark.xdist_group("test_ncci_import")
+
 DATA = Path(__file__).parent / "data" / "ncci"
 TAB_FILE = DATA / "ccipra-v321r0-f1.txt"
 CSV_FILE = DATA / "ptp-hospital-2026Q1.csv"

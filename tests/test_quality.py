@@ -22,6 +22,9 @@ from faqbot.engine import MATCH_THRESHOLD
 from faqbot.evaluate import evaluate, labeled_questions, overall_accuracy
 from faqbot.transcripts import parse_transcript
 
+# Module-scoped fixtures are built once per worker: keep this file's tests on one worker.
+pytestmark = pytest.mark.xdist_group("test_quality")
+
 # file: (handled right, top-1, top-3, out-of-scope refused, at most answered wrong) floors, and the
 # least (in-scope, out-of-scope) questions the set must hold.
 # 2026-12-03 (session 5): testset and both realq parts dropped one to three questions (near ties that flipped)

@@ -13,6 +13,9 @@ import faqbot.ranking as ranking
 from faqbot.ranking import FEATURES, Ranker, RankingWeights, code_overlap, question_intent
 from faqbot.text_index import char_vectorizer, word_vectorizer
 
+# Module-scoped fixtures are built once per worker: keep this file's tests on one worker.
+pytestmark = pytest.mark.xdist_group("test_ranking")
+
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=60, deadline=None)
 @given(data=st.data())

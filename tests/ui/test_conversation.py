@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from faqbot.knowledge import load_knowledge
 from faqbot.ui.answer_view import AnswerView
 from faqbot.ui.code_card import CodeCardView
@@ -15,22 +13,23 @@ from .helpers import KB_DIR, SIZE, ask, first_sentence, widget_text
 SEEDS = [entry for entry in load_knowledge(KB_DIR).entries if entry.seed]  # no index needed to list them
 
 
-@pytest.mark.parametrize("entry", SEEDS, ids=[e.id for e in SEEDS])
-async def test_seed_question_is_answered_by_its_entry(app, entry):
+async def test_every_seed_question_is_answered_by_its_entry(app):
+    """Each question of the FAQ the project grew from, asked in turn in one session."""
     async with app.run_test(size=SIZE) as pilot:
-        turn = await ask(app, pilot, entry.question, type_it=False)  # typing is tested by the history test
-        assert turn.answer is not None and turn.answer.entry_id == entry.id
-        shown = widget_text(turn.query_one(AnswerView))
-        assert first_sentence(entry.answer) in shown
-        if entry.misconception:
-            assert "Common misconception" in shown
-            assert first_sentence(entry.misconception) in shown
-        assert app.focused is app.query_one("#question"), "the question box keeps focus after an answer"
+        for entry in SEEDS:
+            turn = await ask(app, pilot, entry.question, type_it=False)  # typing is tested by the history test
+            assert turn.answer is not None and turn.answer.entry_id == entry.id, entry.id
+            shown = widget_text(turn.query_one(AnswerView))
+            assert first_sentence(entry.answer) in shown, entry.id
+            if entry.misconception:
+                assert "Common misconception" in shown, entry.id
+                assert first_sentence(entry.misconception) in shown, entry.id
+            assert app.focused is app.query_one("#question"), "the question box keeps focus after an answer"
 
 
 async def test_combination_question_shows_verdict_table(app):
     async with app.run_test(size=SIZE) as pilot:
-        turn = await ask(app, pilot, "Can CPT 77295 and 77300 be billed together?")
+        turn = await ask(app, pilot, "Can CPT 77295 and 77300 be billed together?", type_it=False)
         table = turn.query_one(VerdictTable)
         text = widget_text(table)
         assert "Rule check" in text and "ALLOWED" in text
@@ -45,7 +44,7 @@ async def test_combination_question_shows_verdict_table(app):
 
 async def test_alone_question_shows_a_reported_deletion_and_depends(app):
     async with app.run_test(size=SIZE) as pilot:
-        turn = await ask(app, pilot, "Can CPT 77014 be billed alone?")
+        turn = await ask(app, pilot, "Can CPT 77014 be billed alone?", type_it=False)
         table_text = widget_text(turn.query_one(VerdictTable))
         assert "DEPENDS" in table_text
         assert "deleted" in table_text and "secondary sources" in table_text
@@ -117,7 +116,7 @@ async def test_history_up_and_down(app):
 
 async def test_clear_removes_the_conversation(app):
     async with app.run_test(size=SIZE) as pilot:
-        await ask(app, pilot, "What is CPT 77014?")
+        await ask(app, pilot, "What is CPT 77014?", type_it=False)
         await pilot.press("ctrl+l")
         await pilot.pause()
         assert not app.query(AnswerView)

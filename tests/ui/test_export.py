@@ -19,7 +19,7 @@ from .helpers import AS_OF, SIZE, ask
 
 async def test_export_writes_markdown_and_notifies(app, export_dir: Path):
     async with app.run_test(size=SIZE) as pilot:
-        await ask(app, pilot, "Can CPT 77295 and 77300 be billed together?")
+        await ask(app, pilot, "Can CPT 77295 and 77300 be billed together?", type_it=False)
         await ask(app, pilot, "[bold]x[/]")
         await pilot.press("ctrl+s")
         await pilot.pause()

@@ -49,7 +49,7 @@ async def test_unknown_code_offers_what_the_core_suggests(app, engine):
 
 async def test_code_typo_substitutes_the_guessed_code(app):
     async with app.run_test(size=SIZE) as pilot:
-        turn = await ask(app, pilot, "Can CPT 77095 and 77300 be billed together?")
+        turn = await ask(app, pilot, "Can CPT 77095 and 77300 be billed together?", type_it=False)
         assert turn.answer.did_you_mean == {"77095": "77295"}
         suggestions = turn.query_one(SuggestionList)
         first = suggestions.choices[0]
@@ -63,7 +63,7 @@ async def test_code_typo_substitutes_the_guessed_code(app):
 
 async def test_suggestion_can_be_chosen_with_the_mouse(app):
     async with app.run_test(size=SIZE) as pilot:
-        turn = await ask(app, pilot, "whats 77301 and 77095")
+        turn = await ask(app, pilot, "whats 77301 and 77095", type_it=False)
         suggestions = turn.query_one(SuggestionList)
         app.query_one("#conversation").scroll_to_widget(suggestions, animate=False)
         await pilot.pause()
@@ -77,7 +77,7 @@ async def test_suggestion_can_be_chosen_with_the_mouse(app):
 
 async def test_escape_leaves_the_suggestions(app):
     async with app.run_test(size=SIZE) as pilot:
-        await ask(app, pilot, "whats 77301 and 77095")
+        await ask(app, pilot, "whats 77301 and 77095", type_it=False)
         await pilot.press("tab")
         assert isinstance(app.focused, SuggestionList)
         await pilot.press("escape")
@@ -86,7 +86,7 @@ async def test_escape_leaves_the_suggestions(app):
 
 async def test_tab_does_nothing_special_without_suggestions(app):
     async with app.run_test(size=SIZE) as pilot:
-        await ask(app, pilot, "What is CPT 77014?")
+        await ask(app, pilot, "What is CPT 77014?", type_it=False)
         assert not app.query(SuggestionList)
         await pilot.press("tab")
         assert not isinstance(app.focused, SuggestionList)
