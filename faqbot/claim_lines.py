@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from faqbot.codes import KNOWN_MODIFIERS
+from faqbot.rules import POS_SETTINGS
 
-# Place of service -> setting: 11 office (physician fee schedule, freestanding centre); 19 and 22
-# hospital outpatient (off- and on-campus). Other places of service leave the setting open.
-POS_SETTINGS: dict[str, str] = {"11": "practitioner", "19": "hospital", "22": "hospital"}
+# Place of service -> setting is POS_SETTINGS (faqbot.rules): 11 office (physician fee schedule,
+# freestanding centre); 19 and 22 hospital outpatient (off- and on-campus). Other places of service
+# leave the setting open. The words a setting column may hold:
 SETTING_WORDS: dict[str, str] = {
     "practitioner": "practitioner",
     "physician": "practitioner",

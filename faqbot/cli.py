@@ -290,7 +290,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
             modifiers[code] = tuple(dict.fromkeys((*modifiers.get(code, ()), *mods)))
     setting = args.setting
     if args.pos is not None:
-        from faqbot.claim_lines import POS_SETTINGS
+        from faqbot.rules import POS_SETTINGS
 
         if args.setting != "any" and POS_SETTINGS.get(args.pos, args.setting) != args.setting:
             raise UsageError(f"faqbot check: --pos {args.pos} contradicts --setting {args.setting}")

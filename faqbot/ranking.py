@@ -403,10 +403,20 @@ class Ranker:
         self._all_codes = CodePostings(self.subject_codes)
         self._declared_codes = CodePostings([frozenset(e.codes) for e in self.entries])
         self._subject_codes = CodePostings([frozenset(e.codes[:1]) for e in self.entries])
-        self._modifiers = CodePostings(
-            [frozenset(m for text in (e.question, *e.alternates) for m in modifiers_named(text)) for e in self.entries]
-        )
+        self._modifiers: CodePostings | None = None  # built on the first question that names a modifier
         self._names_codes = self._all_codes.sizes > 0
+
+    def _modifier_postings(self) -> CodePostings:
+        """The modifiers each entry's phrasings name. Reading them is a third of a cold start's
+        set-up, and only a question that names a modifier needs them."""
+        if self._modifiers is None:
+            self._modifiers = CodePostings(
+                [
+                    frozenset(m for text in (e.question, *e.alternates) for m in modifiers_named(text))
+                    for e in self.entries
+                ]
+            )
+        return self._modifiers
 
     def question_codes_of(self, entry_id: str) -> frozenset[str]:
         return self.question_codes[self._index[entry_id]]
@@ -535,7 +545,7 @@ class Ranker:
             same_aspect,
             other_aspect,
             subject,
-            self._modifiers.overlaps(named_modifiers) > 0 if named_modifiers else 0.0,
+            self._modifier_postings().overlaps(named_modifiers) > 0 if named_modifiers else 0.0,
         ]
 
     def _relevance(self, columns: list[np.ndarray | float]) -> np.ndarray:

@@ -46,6 +46,10 @@ def _iso(day: date | None) -> str:
     return day.isoformat() if day else "?"
 
 
+# The setting a place of service on a claim stands for: 11 office / freestanding, 19 and 22 hospital outpatient.
+POS_SETTINGS: dict[str, str] = {"11": "practitioner", "19": "hospital", "22": "hospital"}
+
+
 def setting_label(setting: str) -> str:
     if setting.startswith("payer:"):
         return f"payer policy: {setting.removeprefix('payer:')}"
