@@ -52,6 +52,9 @@ CODE_CARD_OTHER_ASPECT_CONFIDENCE = 0.5
 WEAKLY_SOURCED_CONFIDENCE = 0.5
 # The least score at which a family's definition entry, rather than the code's card, answers "what is X".
 FAMILY_ENTRY_FLOOR = 0.5
+# A post's other question is listed with its entry only from "medium" up: a sentence read alone
+# ("Also, is that allowed?") can lack what it refers to.
+ALSO_ASKED_FLOOR = 0.5
 # A question without a code and with at most this many words is too short to answer: faqbot asks.
 CLARIFY_MAX_WORDS = 2
 # Aspects an entry must speak to before it answers a question that asks about them: an entry on the
@@ -418,9 +421,11 @@ class Faqbot:
         also: dict[str, AlsoAsked] = {}
         for part in parts:
             sub = self._answer_one(part, as_of=as_of, setting=setting, threshold=threshold)
-            if sub.kind == "faq" and sub.entry_id and sub.entry_id != main.entry_id and sub.entry_id not in also:
-                entry = self.kb.entries_by_id[sub.entry_id]
-                also[sub.entry_id] = AlsoAsked(part, sub.entry_id, entry.question, sub.confidence)
+            entry_id = sub.entry_id
+            if sub.kind != "faq" or sub.confidence < ALSO_ASKED_FLOOR or entry_id is None:
+                continue
+            if entry_id != main.entry_id and entry_id not in also:
+                also[entry_id] = AlsoAsked(part, entry_id, self.kb.entries_by_id[entry_id].question, sub.confidence)
         return replace(main, also_asked=tuple(also.values())) if also else main
 
     def _answer_one(self, question: str, *, as_of: date, setting: str | None, threshold: float) -> Answer:
