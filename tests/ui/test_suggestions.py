@@ -108,3 +108,16 @@ async def test_a_posts_other_question_is_offered_and_answered_on_its_own(app, en
         await settle(app, pilot)
         latest = app.query("Turn").last()
         assert latest.answer.entry_id == engine.answer(also[0].question).entry_id == "77300-with-77321"
+
+
+async def test_a_posts_other_question_is_shown_as_typed_never_as_markup(app):
+    post = (
+        "Has there been any bundling of basic radiation dosimetry 77300 for IMRT planning (77301) and 3-D "
+        "planning (77295)? Also, can we bill 77300 with Special Teletherapy Port Plan (77321) [bold]now[/]?"
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        turn = await ask(app, pilot, post, type_it=False)
+        suggestions = turn.query_one(SuggestionList)
+        assert "[bold]now[/]" in suggestions.choices[0].question
+        shown = suggestions.get_option_at_index(0).prompt
+        assert "[bold]now[/]" in getattr(shown, "plain", str(shown))  # the option shows the text, not bold "now"
