@@ -120,6 +120,7 @@ def _timed(function: Callable[[Any], object], items: Sequence[Any], rounds: int)
 
 def asdict_reference(answer: Answer) -> dict[str, Any]:
     """``Answer.to_dict`` as it was: ``dataclasses.asdict`` deep copies, the rule check converted twice."""
+    from faqbot.engine import with_rounded_scores
     from faqbot.rules import jsonable
 
     data = jsonable(asdict(answer))
@@ -127,13 +128,7 @@ def asdict_reference(answer: Answer) -> dict[str, Any]:
     if answer.rule_check is not None:
         for finding, out in zip(answer.rule_check.findings, data["rule_check"]["findings"]):
             out["weakly_sourced"] = finding.weakly_sourced
-    data["confidence"] = round(answer.confidence, 3)
-    data["confidence_level"] = answer.confidence_level
-    for suggestion in data["suggestions"]:
-        suggestion["score"] = round(suggestion["score"], 3)
-    for other in data["also_asked"]:
-        other["confidence"] = round(other["confidence"], 3)
-    return data
+    return with_rounded_scores(data, answer)
 
 
 def batch_latency(rounds: int) -> dict[str, float]:

@@ -42,19 +42,20 @@ MAX_SUGGESTIONS = 3
 RULE_CHECK_SEPARATOR = "\n\nRule check for "
 # Confidence labels, best first: (lowest confidence, label). One set for every front end; chosen so
 # that "high" answers are right at least 95% of the time on real questions (README, "Quality").
-CONFIDENCE_LEVELS: tuple[tuple[float, str], ...] = ((0.8, "high"), (0.5, "medium"), (0.0, "low"))
+MEDIUM = 0.5
+CONFIDENCE_LEVELS: tuple[tuple[float, str], ...] = ((0.8, "high"), (MEDIUM, "medium"), (0.0, "low"))
 # A code card answers "what is X" (a definition question, or the bare code) for sure; for any other
 # question it is the nearest thing faqbot has, shown when no entry answers: as likely as not to
-# answer the question.
+# answer the question ("medium" at most, like the two caps below).
 CODE_CARD_CONFIDENCE: dict[str | None, float] = {"definition": 1.0}
-CODE_CARD_OTHER_ASPECT_CONFIDENCE = 0.5
+CODE_CARD_OTHER_ASPECT_CONFIDENCE = MEDIUM
 # A rule-check verdict resting only on vendor or other sources is never more than "medium".
-WEAKLY_SOURCED_CONFIDENCE = 0.5
-# The least score at which a family's definition entry, rather than the code's card, answers "what is X".
-FAMILY_ENTRY_FLOOR = 0.5
+WEAKLY_SOURCED_CONFIDENCE = MEDIUM
+# A family's definition entry, rather than the code's card, answers "what is X" only from "medium" up.
+FAMILY_ENTRY_FLOOR = MEDIUM
 # A post's other question is listed with its entry only from "medium" up: a sentence read alone
 # ("Also, is that allowed?") can lack what it refers to.
-ALSO_ASKED_FLOOR = 0.5
+ALSO_ASKED_FLOOR = MEDIUM
 # A question without a code and with at most this many words is too short to answer: faqbot asks.
 CLARIFY_MAX_WORDS = 2
 # Aspects an entry must speak to before it answers a question that asks about them: an entry on the
@@ -187,13 +188,18 @@ class Answer:
         for f in fields(self):
             value = getattr(self, f.name)
             data[f.name] = value.to_dict() if isinstance(value, RuleCheck) else jsonable(value)
-        data["confidence"] = round(self.confidence, 3)
-        data["confidence_level"] = self.confidence_level
-        for suggestion in data["suggestions"]:
-            suggestion["score"] = round(suggestion["score"], 3)
-        for other in data["also_asked"]:
-            other["confidence"] = round(other["confidence"], 3)
-        return data
+        return with_rounded_scores(data, self)
+
+
+def with_rounded_scores(data: dict[str, Any], answer: Answer) -> dict[str, Any]:
+    """An answer's JSON data with its scores rounded to 3 places and ``confidence_level`` added."""
+    data["confidence"] = round(answer.confidence, 3)
+    data["confidence_level"] = answer.confidence_level
+    for suggestion in data["suggestions"]:
+        suggestion["score"] = round(suggestion["score"], 3)
+    for other in data["also_asked"]:
+        other["confidence"] = round(other["confidence"], 3)
+    return data
 
 
 def code_card_text(card: CodeCard, as_of: date) -> str:
