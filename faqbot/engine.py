@@ -563,6 +563,11 @@ class Faqbot:
             # that, X's own card (certain) is the better answer ("what is 99214" is not the consult entry).
             family = [(sc, e) for sc, e in speaking if len(codes) > 1 or sc.score >= FAMILY_ENTRY_FLOOR]
             speaking = subject or named or family
+        if reading.long and reading.aspect is None:
+            # A post that tells what happened and asks about it ("... the provider opted not to treat.
+            # Can we still charge the 77014?") does not ask what a code is: a definition entry is not
+            # its answer (the code's card, at most medium, is context).
+            speaking = [(sc, e) for sc, e in speaking if e.aspect != "definition"]
         if check is not None and reading.aspect in (None, "combination"):
             # Codes billed together ask whether they combine: an entry whose own question asks whether
             # exactly these codes combine beats one that defines them.

@@ -14,7 +14,7 @@ from faqbot.codes import find_mentions
 from faqbot.engine import Faqbot, contradicts, opening_stance
 from faqbot.knowledge import load_knowledge
 from faqbot.question_context import alternative_groups, codes_left_out, offers_choice, read_context
-from faqbot.question_reading import modifiers_named
+from faqbot.question_reading import modifiers_named, read_question
 from faqbot.ranking import codes_in, question_intent
 
 # Module-scoped fixtures are built once per worker: keep this file's tests on one worker.
@@ -334,3 +334,22 @@ def test_a_named_modifier_finds_the_entry_about_it(engine: Faqbot) -> None:
 def test_rates_and_provider_numbers_are_refused_with_the_reason(engine: Faqbot, question: str) -> None:
     answer = engine.answer(question, as_of=TODAY)
     assert (answer.status, answer.kind) == ("no_match", "out_of_scope")
+
+
+def test_a_story_that_asks_no_definition_is_not_answered_by_one(engine: Faqbot) -> None:
+    """A long post that tells what happened and asks about it ("... the provider opted not to treat.
+    Can we still charge the 77014?") does not ask what the code is: a definition entry is not its
+    answer (the code's card may be shown, as context). Checked on every long real dev question."""
+    import tomllib
+
+    seen = 0
+    for name in ("realq-dev.toml", "realq2-dev.toml"):
+        for turn in tomllib.loads((DATA / name).read_text(encoding="utf-8"))["turn"]:
+            reading = read_question(turn["question"])
+            if not reading.long or reading.aspect is not None:
+                continue
+            seen += 1
+            answer = engine.answer(turn["question"], as_of=TODAY, others=False)
+            if answer.entry_id is not None:
+                assert engine.kb.entries_by_id[answer.entry_id].aspect != "definition", turn["question"]
+    assert seen >= 10
