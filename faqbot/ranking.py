@@ -421,13 +421,13 @@ class Ranker:
     def question_codes_of(self, entry_id: str) -> frozenset[str]:
         return self.question_codes[self._index[entry_id]]
 
-    def _cleaned(self, question: str) -> str:
+    def matching_text(self, question: str) -> str:
         """The question's words as the index sees them: codes (also "77 301") removed, shorthand expanded."""
         return text_for_matching(question, self._abbreviations, mentions_of_known(question, self._known))
 
     def question_coverage(self, question: str, codes: Collection[str] = ()) -> float:
         """:meth:`vocabulary_coverage` of a raw question; each known code it names counts as a known word."""
-        return self.vocabulary_coverage(self._cleaned(question), known_codes=len(codes))
+        return self.vocabulary_coverage(self.matching_text(question), known_codes=len(codes))
 
     def vocabulary_coverage(self, cleaned: str, *, known_codes: int = 0) -> float:
         """IDF-weighted share of the question's words that the knowledge base uses (1.0 with no words).
@@ -496,7 +496,7 @@ class Ranker:
     def features(self, question: str, codes: Collection[str] = (), *, aspect: str | None = None) -> np.ndarray:
         """One row of :data:`FEATURES` per entry, in entry order. ``codes``: the known codes asked;
         ``aspect``: what the question asks (default: read from ``question``)."""
-        return self._features(question, frozenset(codes), self._cleaned(question), aspect)
+        return self._features(question, frozenset(codes), self.matching_text(question), aspect)
 
     def _features(self, question: str, asked: frozenset[str], cleaned: str, aspect: str | None = None) -> np.ndarray:
         return np.column_stack(
@@ -569,7 +569,7 @@ class Ranker:
         asks about them (default: read from ``question``)."""
         if not self.entries:
             return []
-        cleaned = self._cleaned(question)  # once: for the features and for the known-word share
+        cleaned = self.matching_text(question)  # once: for the features and for the known-word share
         columns = self._columns(question, frozenset(codes), cleaned, aspect)
         coverage = self.vocabulary_coverage(cleaned, known_codes=len(codes))
         combined = self.weights.confidence(self._relevance(columns), coverage)

@@ -250,7 +250,15 @@ def test_a_course_level_requirement_the_question_says_is_missing_is_not_met(engi
     assert alone is not None and alone.verdict == "depends"
 
 
-@pytest.mark.parametrize("question", ["how to bill a chemo infusion", "which modifier for a telehealth visit"])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how to bill a chemo infusion",
+        "which modifier for a telehealth visit",
+        "how many years must a radiation oncology practice retain patient records",
+        "is a dosimetrist licensed in one state allowed to plan for our other clinic across state lines",
+    ],
+)
 def test_neighbouring_services_are_refused_with_the_reason(engine: Faqbot, question: str) -> None:
     answer = engine.answer(question, as_of=TODAY)
     assert (answer.status, answer.kind) == ("no_match", "out_of_scope")
@@ -353,3 +361,35 @@ def test_a_story_that_asks_no_definition_is_not_answered_by_one(engine: Faqbot) 
             if answer.entry_id is not None:
                 assert engine.kb.entries_by_id[answer.entry_id].aspect != "definition", turn["question"]
     assert seen >= 10
+
+
+@pytest.mark.parametrize("question", ["is 77404 still valid", "77403 dos 2014"])
+def test_an_entry_about_other_codes_does_not_answer_a_code_it_does_not_name(engine: Faqbot, question: str) -> None:
+    """No entry names 77403 or 77404 (deleted delivery codes): their cards answer, not an entry that
+    happens to share words ("valid", "dos") and is about other codes."""
+    answer = engine.answer(question, as_of=TODAY)
+    assert answer.kind == "code_card" and answer.entry_id is None
+    assert "DELETED" in answer.answer.upper()
+
+
+def test_an_entry_on_a_deleted_codes_replacement_still_answers(engine: Faqbot) -> None:
+    """77409 was replaced by 77407: the entry on delivery units (which names 77407) answers a units
+    question about it."""
+    answer = engine.answer(
+        "Two separate treatment areas with 14 MeV photons in one session: how many units of 77409?", as_of=TODAY
+    )
+    assert answer.entry_id is not None
+    assert {"77407", "77409"} & set(engine.kb.entries_by_id[answer.entry_id].codes)
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [("what is cpt 99214", None), ("what is 77522", "proton-codes"), ("what is 77761", "brachytherapy-codes")],
+)
+def test_what_is_x_gets_a_family_entry_only_when_the_entry_defines_codes(
+    engine: Faqbot, question: str, entry_id: str | None
+) -> None:
+    answer = engine.answer(question, as_of=TODAY)
+    assert answer.entry_id == entry_id
+    if entry_id is None:
+        assert answer.kind == "code_card"
