@@ -31,7 +31,6 @@ from faqbot.model import ASPECTS, Entry
 from faqbot.phrasing_cache import Phrasings, prepared_phrasings
 from faqbot.question_reading import modifiers_named, question_aspect
 from faqbot.text_index import CHAR_MODEL, WORD_MODEL, fit_or_load
-from faqbot.whole_texts import WholeTexts
 
 # How much an entry's other codes lower its code score ("what is 77011" vs an entry on 77011 and 77014).
 EXTRA_CODES_PENALTY = 0.3
@@ -306,6 +305,8 @@ def prepare_phrasings(
             whole.append(" ".join([*cleaned, answer]))
     intents = tuple(question_intent(entry.question) for entry in entries)
     if lazy_whole:
+        from faqbot.whole_texts import WholeTexts  # a large knowledge base only
+
         held = tuple(docs)
         return Phrasings(
             held,
@@ -352,7 +353,10 @@ class Ranker:
                 sorted(self._known),
                 sorted(self._abbreviations.items()),
                 [len(e.alternates) for e in self.entries],
-                "".join(f"{len(text)}:{text}" for e in self.entries for text in (e.question, *e.alternates, e.answer)),
+                # as bytes: hashed as they are (a JSON text of this size took 4 ms to write)
+                "".join(
+                    f"{len(text)}:{text}" for e in self.entries for text in (e.question, *e.alternates, e.answer)
+                ).encode("utf-8", "surrogatepass"),
             ],
             lambda: prepare_phrasings(
                 self.entries, self._known, self._abbreviations, lazy_whole=len(self.entries) > SHORTLIST
