@@ -240,6 +240,8 @@ def best_per_entry(values: np.ndarray, hits: np.ndarray, owners: np.ndarray, sta
 
 @dataclass(frozen=True, slots=True)
 class Scored:
+    """One entry's score for a question, with its text and code parts."""
+
     entry_id: str
     score: float
     text_score: float
@@ -381,11 +383,13 @@ class Ranker:
             self._char_words = fitted.char_words  # not term-major: the shortlist's cosines from words
             self._word_query = QueryVectorizer(analyzer(WORD_MODEL), fitted.word_terms, fitted.word_idf)
             self._char_query = QueryVectorizer(analyzer(CHAR_MODEL), fitted.char_terms, fitted.char_idf)
-            idf = {term: weight for term, weight in zip(fitted.word_terms, fitted.word_idf.tolist()) if " " not in term}
+            # Each word's idf (Python floats: ``tolist`` of float64 values).
+            self._idf: dict[str, float] = {
+                term: weight for term, weight in zip(fitted.word_terms, fitted.word_idf.tolist()) if " " not in term
+            }
             del fitted  # the terms tuple: the query vectorizer keeps its own dict
         else:
-            idf = {}
-        self._idf = {tok: float(weight) for tok, weight in idf.items()}
+            self._idf = {}
         self._max_idf = max(self._idf.values(), default=1.0)
         self._vocabulary = frozenset(prepared.vocabulary)
         # Typos rarely change a word's first letter ("president" is not a typo of "resident").
