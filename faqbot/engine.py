@@ -133,6 +133,8 @@ def contradicts(text: str, verdict: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Suggestion:
+    """Another entry close to the question, with its score."""
+
     entry_id: str
     question: str
     score: float

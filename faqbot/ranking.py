@@ -31,7 +31,6 @@ from faqbot.model import ASPECTS, Entry
 from faqbot.phrasing_cache import Phrasings, prepared_phrasings
 from faqbot.question_reading import modifiers_named, question_aspect
 from faqbot.text_index import CHAR_MODEL, WORD_MODEL, fit_or_load
-from faqbot.whole_texts import WholeTexts
 
 # How much an entry's other codes lower its code score ("what is 77011" vs an entry on 77011 and 77014).
 EXTRA_CODES_PENALTY = 0.3
@@ -241,6 +240,8 @@ def best_per_entry(values: np.ndarray, hits: np.ndarray, owners: np.ndarray, sta
 
 @dataclass(frozen=True, slots=True)
 class Scored:
+    """One entry's score for a question, with its text and code parts."""
+
     entry_id: str
     score: float
     text_score: float
@@ -306,6 +307,8 @@ def prepare_phrasings(
             whole.append(" ".join([*cleaned, answer]))
     intents = tuple(question_intent(entry.question) for entry in entries)
     if lazy_whole:
+        from faqbot.whole_texts import WholeTexts  # a large knowledge base only
+
         held = tuple(docs)
         return Phrasings(
             held,
@@ -352,7 +355,10 @@ class Ranker:
                 sorted(self._known),
                 sorted(self._abbreviations.items()),
                 [len(e.alternates) for e in self.entries],
-                "".join(f"{len(text)}:{text}" for e in self.entries for text in (e.question, *e.alternates, e.answer)),
+                # as bytes: hashed as they are (a JSON text of this size took 4 ms to write)
+                "".join(
+                    f"{len(text)}:{text}" for e in self.entries for text in (e.question, *e.alternates, e.answer)
+                ).encode("utf-8", "surrogatepass"),
             ],
             lambda: prepare_phrasings(
                 self.entries, self._known, self._abbreviations, lazy_whole=len(self.entries) > SHORTLIST
@@ -377,11 +383,13 @@ class Ranker:
             self._char_words = fitted.char_words  # not term-major: the shortlist's cosines from words
             self._word_query = QueryVectorizer(analyzer(WORD_MODEL), fitted.word_terms, fitted.word_idf)
             self._char_query = QueryVectorizer(analyzer(CHAR_MODEL), fitted.char_terms, fitted.char_idf)
-            idf = {term: weight for term, weight in zip(fitted.word_terms, fitted.word_idf.tolist()) if " " not in term}
+            # Each word's idf (Python floats: ``tolist`` of float64 values).
+            self._idf: dict[str, float] = {
+                term: weight for term, weight in zip(fitted.word_terms, fitted.word_idf.tolist()) if " " not in term
+            }
             del fitted  # the terms tuple: the query vectorizer keeps its own dict
         else:
-            idf = {}
-        self._idf = {tok: float(weight) for tok, weight in idf.items()}
+            self._idf = {}
         self._max_idf = max(self._idf.values(), default=1.0)
         self._vocabulary = frozenset(prepared.vocabulary)
         # Typos rarely change a word's first letter ("president" is not a typo of "resident").
