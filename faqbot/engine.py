@@ -391,12 +391,11 @@ class Faqbot:
         # probably about the code they mistyped: never answer with another code's entry.
         if unknown and own_codes - set(scan.codes):
             return None
-        # An entry about other codes (it names codes, none of those asked or of their replacements, in
-        # its answer's codes or its phrasings) answers another question: the asked codes' cards are nearer.
-        if codes and candidate.codes and best.code_score == 0:
-            asked = set(codes).union(*(self.kb.codes[c].replaced_by for c in codes if c in self.kb.codes))
-            if not asked & set(candidate.codes):
-                return None
+        # An entry about other codes (it names codes, none of those asked, in its answer's codes or its
+        # phrasings) answers another question: the asked codes' cards are nearer (a deleted code's card
+        # says so and names what replaced it).
+        if codes and candidate.codes and best.code_score == 0 and not set(codes) & set(candidate.codes):
+            return None
         return candidate
 
     def _entry_text(self, entry: Entry, codes: tuple[str, ...], check: RuleCheck | None, as_of: date) -> str:
