@@ -2,26 +2,26 @@
 do not edit by hand. One logistic-regression coefficient per feature of faqbot.ranking.FEATURES."""
 
 COEFFICIENTS: dict[str, float] = {
-    "phrasing_word": -1.266,
-    "phrasing_char": 9.0523,
-    "phrasing_mix": -1.7506,
-    "entry_word": 31.9482,
-    "codes_question": 2.2321,
-    "codes_phrasings": 1.8532,
-    "codes_declared": 5.5757,
-    "codes_elsewhere": -0.8522,
-    "codes_none": 0.7413,
-    "same_intent": 0.5181,
-    "phrasing_word_with_codes": -1.6571,
-    "phrasing_char_with_codes": -3.7249,
-    "entry_word_with_codes": 2.9902,
-    "codes_question_no_words": 0.3311,
-    "codes_declared_no_words": 0.6695,
-    "same_aspect": 0.965,
-    "other_aspect": -0.0995,
-    "codes_subject": 1.0255,
-    "modifier_named": 1.3345,
+    "phrasing_word": -1.511,
+    "phrasing_char": 9.2668,
+    "phrasing_mix": -1.9443,
+    "entry_word": 32.2448,
+    "codes_question": 2.2134,
+    "codes_phrasings": 1.8047,
+    "codes_declared": 5.6745,
+    "codes_elsewhere": -0.8824,
+    "codes_none": 0.7027,
+    "same_intent": 0.5403,
+    "phrasing_word_with_codes": -1.445,
+    "phrasing_char_with_codes": -3.8569,
+    "entry_word_with_codes": 2.956,
+    "codes_question_no_words": 0.2965,
+    "codes_declared_no_words": 0.6403,
+    "same_aspect": 0.9931,
+    "other_aspect": -0.0989,
+    "codes_subject": 1.0504,
+    "modifier_named": 1.2498,
 }
-BIAS: float = -6.8594
+BIAS: float = -6.87
 # Confidence: sigmoid(a * relevance logit + b * known-word share + c), fitted on whether the best entry is right.
-CALIBRATION: tuple[float, float, float] = (0.2043, 3.2443, -3.3032)
+CALIBRATION: tuple[float, float, float] = (0.2072, 3.1047, -3.2185)

@@ -25,7 +25,9 @@ def test_the_knowledge_base_is_complete_and_well_sourced(kb: KnowledgeBase) -> N
     """At least 250 entries and 200 codes, and at least half the sources at regulator or society tier."""
     stats = knowledge_stats(kb, date(2026, 12, 3))
     assert stats.entries >= 250 and stats.codes >= 200
-    assert stats.strong_source_share >= 0.53
+    # 0.53 until 2026-12-03 (session 6), when 36 records that cited a page another record already cited were
+    # folded into one (they were counted twice, mostly society pages); the honest share is 0.52.
+    assert stats.strong_source_share >= 0.51
 
 
 def test_kb_stats_json_has_the_documented_keys(capsys) -> None:

@@ -58,6 +58,15 @@ def test_every_source_has_a_tier_and_an_address(kb: KnowledgeBase) -> None:
     assert all(source.tier and source.url.startswith("http") for source in kb.sources.values())
 
 
+def test_each_page_is_one_source_record(kb: KnowledgeBase) -> None:
+    """A page cited twice under two ids was counted twice in the tier shares (36 such records were folded
+    into one each on 2026-12-03); cite the existing id instead of adding a record for the same address."""
+    pages: dict[str, str] = {}
+    for source in kb.sources.values():
+        page = re.sub(r"^https?://(?:www\.)?", "", source.url.strip()).rstrip("/")
+        assert pages.setdefault(page, source.id) == source.id, f"{source.id} cites the page of {pages[page]}"
+
+
 @pytest.mark.parametrize(
     ("codes", "dos", "verdict"),
     [
