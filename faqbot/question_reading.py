@@ -261,9 +261,23 @@ _MODIFIER_NAMED = re.compile(
 )
 
 
+# More modifiers listed after a named one: "modifier 59 or 76", "modifiers 26, TC and 59".
+_MODIFIER_LISTED = re.compile(
+    r"\s*(?:,|/|\bor\b|\band\b|,\s*(?:or|and)\b)\s*-?(26|tc|59|76|77|25|52|53|x[espu]|g[acz]|kx|p[on])\b",
+    re.IGNORECASE,
+)
+
+
 def modifiers_named(text: str) -> frozenset[str]:
-    """The modifiers a question names ("modifier 59", "-XS", "GA"), upper-cased."""
-    return frozenset(next(g for g in m.groups() if g).upper() for m in _MODIFIER_NAMED.finditer(text))
+    """The modifiers a question names ("modifier 59", "-XS", "GA", "modifier 59 or 76"), upper-cased."""
+    named: set[str] = set()
+    for m in _MODIFIER_NAMED.finditer(text):
+        named.add(next(g for g in m.groups() if g).upper())
+        end = m.end()
+        while listed := _MODIFIER_LISTED.match(text, end):
+            named.add(listed.group(1).upper())
+            end = listed.end()
+    return frozenset(named)
 
 
 def text_covers(aspect: Aspect, text: str, question: str = "") -> bool:

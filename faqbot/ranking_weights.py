@@ -2,26 +2,26 @@
 do not edit by hand. One logistic-regression coefficient per feature of faqbot.ranking.FEATURES."""
 
 COEFFICIENTS: dict[str, float] = {
-    "phrasing_word": -1.511,
-    "phrasing_char": 9.2668,
-    "phrasing_mix": -1.9443,
-    "entry_word": 32.2448,
-    "codes_question": 2.2134,
+    "phrasing_word": -1.5091,
+    "phrasing_char": 9.2661,
+    "phrasing_mix": -1.9457,
+    "entry_word": 32.2449,
+    "codes_question": 2.2106,
     "codes_phrasings": 1.8047,
-    "codes_declared": 5.6745,
-    "codes_elsewhere": -0.8824,
-    "codes_none": 0.7027,
-    "same_intent": 0.5403,
-    "phrasing_word_with_codes": -1.445,
+    "codes_declared": 5.6762,
+    "codes_elsewhere": -0.882,
+    "codes_none": 0.7015,
+    "same_intent": 0.5397,
+    "phrasing_word_with_codes": -1.4468,
     "phrasing_char_with_codes": -3.8569,
-    "entry_word_with_codes": 2.956,
-    "codes_question_no_words": 0.2965,
-    "codes_declared_no_words": 0.6403,
-    "same_aspect": 0.9931,
-    "other_aspect": -0.0989,
-    "codes_subject": 1.0504,
-    "modifier_named": 1.2498,
+    "entry_word_with_codes": 2.9594,
+    "codes_question_no_words": 0.2981,
+    "codes_declared_no_words": 0.64,
+    "same_aspect": 0.9925,
+    "other_aspect": -0.0996,
+    "codes_subject": 1.0514,
+    "modifier_named": 1.2732,
 }
-BIAS: float = -6.87
+BIAS: float = -6.8699
 # Confidence: sigmoid(a * relevance logit + b * known-word share + c), fitted on whether the best entry is right.
-CALIBRATION: tuple[float, float, float] = (0.2072, 3.1047, -3.2185)
+CALIBRATION: tuple[float, float, float] = (0.2073, 3.1072, -3.2208)

@@ -62,7 +62,16 @@ def test_a_short_question_is_its_own_focus() -> None:
 
 @pytest.mark.parametrize(
     ("text", "named"),
-    [("what is modifier 59", {"59"}), ("77387-26 in 2026", {"26"}), ("bill 77300 with XS", {"XS"}), ("77300", set())],
+    [
+        ("what is modifier 59", {"59"}),
+        ("77387-26 in 2026", {"26"}),
+        ("bill 77300 with XS", {"XS"}),
+        ("77300", set()),
+        ("do we use modifier 59 or 76?", {"59", "76"}),
+        ("modifiers 26, TC and 59", {"26", "TC", "59"}),
+        ("mod 59/XS", {"59", "XS"}),
+        ("modifier 59 and 77300", {"59"}),
+    ],
 )
 def test_modifiers_named(text: str, named: set[str]) -> None:
     assert modifiers_named(text) == named
