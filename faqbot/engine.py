@@ -577,10 +577,11 @@ class Faqbot:
                 if len(codes) > 1 or (sc.score >= FAMILY_ENTRY_FLOOR and question_intent(e.question) == "definition")
             ]
             speaking = subject or named or family
-        if reading.aspect == "modifier" and len(named := modifiers_named(reading.focus)) == 1:
+        asked_modifiers = modifiers_named(reading.focus)
+        if reading.aspect == "modifier" and intent == "definition" and len(asked_modifiers) == 1:
             # "What is modifier 59": the entry whose own question is about modifier 59 beats one that only
-            # mentions it (the X modifiers are subsets of 59). ("59 or 76?" names two: the ranking decides.)
-            speaking = [(sc, e) for sc, e in speaking if named & modifiers_named(e.question)] or speaking
+            # mentions it (the X modifiers are subsets of 59).
+            speaking = [(sc, e) for sc, e in speaking if asked_modifiers & modifiers_named(e.question)] or speaking
         if reading.long and reading.aspect is None:
             # A post that tells what happened and asks about it ("... the provider opted not to treat.
             # Can we still charge the 77014?") does not ask what a code is: a definition entry is not
