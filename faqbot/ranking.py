@@ -30,6 +30,7 @@ from faqbot.codes import CodeMention, expand_range, find_mentions, mentions_of_k
 from faqbot.model import ASPECTS, Entry
 from faqbot.phrasing_cache import Phrasings, prepared_phrasings
 from faqbot.question_reading import modifiers_named, question_aspect
+from faqbot.sorted_terms import SortedTerms
 from faqbot.text_index import CHAR_MODEL, WORD_MODEL, fit_or_load
 from faqbot.whole_texts import WholeTexts
 
@@ -42,6 +43,8 @@ MIN_PHRASING_WORDS = 2
 SPELLING_MEMO_SIZE = 10_000
 # Query terms whose postings average more documents than this are read one slice per term.
 LONG_POSTINGS = 1000
+# Vocabularies larger than this are not copied into a dict for the query (see QueryVectorizer).
+DICT_TERMS = 200_000
 
 # Words that say nothing about the topic. The kind of question (alone, together, how often ...) is
 # read from the raw question by ``question_intent``, so question words are dropped here too.
@@ -182,7 +185,11 @@ class QueryVectorizer:
 
     def __init__(self, analyze: Callable[[str], list[str]], terms: Sequence[str], idf: np.ndarray) -> None:
         self._analyze = analyze
-        self._vocabulary = dict(zip(terms, range(len(terms))))
+        # A large vocabulary is looked up in its compact sorted text (faqbot.sorted_terms: a dict of
+        # a million terms is about 150 MB); a smaller one in a dict, a little quicker.
+        self._vocabulary: SortedTerms | dict[str, int] = (
+            terms if isinstance(terms, SortedTerms) and len(terms) > DICT_TERMS else dict(zip(terms, range(len(terms))))
+        )
         self._idf = np.asarray(idf, dtype=np.float64)
 
     def weights(self, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -377,8 +384,9 @@ class Ranker:
             self._char_words = fitted.char_words  # not term-major: the shortlist's cosines from words
             self._word_query = QueryVectorizer(analyzer(WORD_MODEL), fitted.word_terms, fitted.word_idf)
             self._char_query = QueryVectorizer(analyzer(CHAR_MODEL), fitted.char_terms, fitted.char_idf)
-            idf = {term: weight for term, weight in zip(fitted.word_terms, fitted.word_idf.tolist()) if " " not in term}
-            del fitted  # the terms tuple: the query vectorizer keeps its own dict
+            single = fitted.word_terms.single_words()  # the 1-grams: words
+            idf = dict(zip((fitted.word_terms[i] for i in single.tolist()), fitted.word_idf[single].tolist()))
+            del fitted
         else:
             idf = {}
         self._idf = {tok: float(weight) for tok, weight in idf.items()}

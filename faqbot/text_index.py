@@ -28,6 +28,7 @@ from scipy import sparse
 from faqbot.cache_files import KEEP_FILES as KEEP_FILES  # re-exported: older index files are removed
 from faqbot.cache_files import read_arrays, write_arrays
 from faqbot.char_by_words import CharByWords, fit_char_by_words
+from faqbot.sorted_terms import SortedTerms
 from faqbot.word_fit import fit_words
 
 if TYPE_CHECKING:
@@ -64,7 +65,7 @@ class FittedText:
     entry_t: sparse.csr_matrix
     char: sparse.csr_matrix
     char_term_major: bool
-    word_terms: tuple[str, ...]
+    word_terms: SortedTerms  # over a million at 100,000 entries: one compact text, not a tuple
     word_idf: np.ndarray
     char_terms: tuple[str, ...]
     char_idf: np.ndarray
@@ -149,7 +150,7 @@ def _read(path: Path) -> FittedText | None:
             entry_t=_matrix(data, "entry_t"),
             char=_matrix(data, "char"),
             char_term_major=char_term_major,
-            word_terms=_terms(data, "word_terms"),
+            word_terms=SortedTerms(bytes(data["word_terms"]), int(data["word_terms_count"])),
             word_idf=data["word_idf"],
             char_terms=_terms(data, "char_terms"),
             char_idf=data["char_idf"],
@@ -196,7 +197,8 @@ def _write(path: Path, fitted: FittedText) -> None:
     try:
         arrays: dict[str, np.ndarray] = {
             "char_term_major": np.array(fitted.char_term_major),
-            **_stored_terms("word_terms", fitted.word_terms),
+            "word_terms": np.frombuffer(fitted.word_terms.text, dtype=np.uint8),
+            "word_terms_count": np.array(len(fitted.word_terms)),
             "word_idf": fitted.word_idf,
             **_stored_terms("char_terms", fitted.char_terms),
             "char_idf": fitted.char_idf,
