@@ -546,13 +546,14 @@ class Ranker:
             phrasings,
             declared,
             names_codes & ~(np.maximum(np.maximum(own, phrasings), declared) > 0) if has_codes else 0.0,
-            has_codes * ~names_codes if has_codes else 0.0,
+            ~names_codes if has_codes else 0.0,
             same_intent,
-            has_codes * word if has_codes else 0.0,
-            has_codes * char if has_codes else 0.0,
-            has_codes * whole if has_codes else 0.0,
-            no_words * own if no_words else 0.0,
-            no_words * declared if no_words else 0.0,
+            # 1.0 x a column is the column itself, to the bit: no copy.
+            word if has_codes else 0.0,
+            char if has_codes else 0.0,
+            whole if has_codes else 0.0,
+            own if no_words else 0.0,
+            declared if no_words else 0.0,
             same_aspect,
             other_aspect,
             subject,
@@ -563,12 +564,13 @@ class Ranker:
         """:meth:`RankingWeights.relevance` of the feature rows, as a weighted sum of the columns: the
         entries x features matrix is never built (a test checks it equals the matrix product)."""
         relevance = np.full(len(self.entries), self.weights.bias)
+        product = np.empty_like(relevance)  # one buffer for every column's products
         constant = 0.0
         for coefficient, column in zip(self.weights.coefficients, columns):
             if isinstance(column, np.ndarray) and column.dtype == np.bool_:
                 np.add(relevance, coefficient, out=relevance, where=column)  # + coefficient x 1, or + 0
             elif isinstance(column, np.ndarray):
-                relevance += coefficient * column
+                relevance += np.multiply(coefficient, column, out=product)
             else:
                 constant += coefficient * column
         return relevance + constant if constant else relevance
