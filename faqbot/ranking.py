@@ -224,7 +224,11 @@ def postings_dot_hits(
     total = int(lengths.sum())
     if total > LONG_POSTINGS * len(terms):  # long postings (a large knowledge base): one slice per term
         spans = [slice(start, start + length) for start, length in zip(starts.tolist(), lengths.tolist())]
-        products = np.concatenate([data[span] for span in spans]).astype(np.float64) * np.repeat(weights, lengths)
+        # Each span times its weight in float64 (the same products as widening first, without
+        # repeating the weights along the postings).
+        products = np.concatenate(
+            [np.multiply(data[span], weight, dtype=np.float64) for span, weight in zip(spans, weights.tolist())]
+        )
         hits = np.concatenate([indices[span] for span in spans])
         return np.bincount(hits, weights=products, minlength=matrix_t.shape[1]), hits
     if not total:  # np.bincount would give integers here
