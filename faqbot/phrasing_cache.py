@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from faqbot.cache_files import digest, read_checked, write_checked
+from faqbot.cache_files import digest, read_checked_text, write_checked
 
 FORMAT = 2
 CACHE_NAME = re.compile(r"phrasings-[0-9a-f]{40}\.json")
@@ -63,7 +63,7 @@ def prepared_phrasings(
 
 
 def _read(path: Path) -> Phrasings | None:
-    payload = read_checked(path)
+    payload = read_checked_text(path)
     if payload is None:
         return None
     try:
