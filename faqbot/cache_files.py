@@ -119,14 +119,14 @@ def write_arrays(path: Path, arrays: dict[str, np.ndarray], *, pattern: re.Patte
     """Numeric arrays in one file: a header line (names, dtypes, shapes, offsets, CRC-32 of the data),
     then the raw data, 8-byte aligned. Read back with :func:`read_arrays` without copying."""
     entries: list[list[Any]] = []
-    chunks: list[np.ndarray | bytes] = []  # each array's own bytes (no copy), then its padding
+    chunks: list[memoryview | bytes] = []  # each array's own bytes (no copy), then its padding
     offset = 0
     crc = 0
     for name, array in arrays.items():
         array = np.asarray(array, order="C")  # (np.ascontiguousarray would make a number 1-d)
         if array.dtype.kind not in _NUMERIC_KINDS:
             raise ValueError(f"{name}: only numeric arrays are stored, not {array.dtype}")
-        data = array.reshape(-1).view(np.uint8)
+        data = array.reshape(-1).view(np.uint8).data
         entries.append([name, array.dtype.str, list(array.shape), offset, len(data)])
         for chunk in (data, b"\0" * (-len(data) % 8)):
             chunks.append(chunk)

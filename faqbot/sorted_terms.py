@@ -37,7 +37,7 @@ class SortedTerms(Sequence[str]):
             starts[0] = 0
         self.text = text
         self._starts = starts
-        self._view = memoryview(starts)  # indexing gives Python ints, quicker than numpy scalars
+        self._view = starts.data  # indexing gives Python ints, quicker than numpy scalars
 
     @classmethod
     def from_sorted(cls, terms: Iterable[str]) -> SortedTerms:

@@ -39,6 +39,7 @@ CHAR_MODEL: dict[str, object] = {"analyzer": "char_wb", "ngram_range": (3, 5), "
 FORMAT = 4  # 2: a large knowledge base's character model kept as words; 3: terms as text; 4: .bin
 # The names this module gives its files; the pruner never touches any other file in the folder.
 CACHE_NAME = re.compile(r"index-[0-9a-f]{40}\.bin")
+KEY_BATCH = 10_000  # texts hashed at once for the key (a large base's texts are hundreds of megabytes)
 
 
 # scikit-learn (about a second to import, with the scipy.stats it pulls in) is needed only to fit an
@@ -120,7 +121,9 @@ def cache_key(docs: Sequence[str], whole: Sequence[str], *, char_term_major: boo
     digest.update(json.dumps(header).encode("utf-8") + b"\0")
     for texts in (docs, whole):
         digest.update(np.array([len(text) for text in texts], dtype=np.int64).tobytes() + b"\0")
-        digest.update("".join(texts).encode("utf-8", "surrogatepass") + b"\0")
+        for start in range(0, len(texts), KEY_BATCH):  # the same bytes as one join, a batch at a time
+            digest.update("".join(texts[start : start + KEY_BATCH]).encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
     return digest.hexdigest()[:40]
 
 
