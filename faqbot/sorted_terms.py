@@ -90,7 +90,7 @@ class SortedTerms(Sequence[str]):
 
     def single_words(self) -> np.ndarray:
         """Positions of the terms that hold no space (the 1-grams of a word model)."""
-        if not len(self):
-            return np.zeros(0, dtype=np.int64)
+        if not self.text:  # no terms, or one empty term
+            return np.arange(len(self), dtype=np.int64)
         spaces = np.add.reduceat(np.frombuffer(self.text, dtype=np.uint8) == _SPACE, self._starts[:-1])
         return np.flatnonzero(spaces == 0)
