@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from faqbot.cache_files import digest, read_checked_text, write_checked
-from faqbot.whole_texts import WholeTexts
 
 FORMAT = 3  # 3: a large base's whole-entry texts stored as their parts, not whole
 CACHE_NAME = re.compile(r"phrasings-[0-9a-f]{40}\.json")
@@ -50,6 +49,8 @@ def prepared_phrasings(
     if cached is not None:
         return cached
     phrasings = build()
+    from faqbot.whole_texts import WholeTexts  # a large knowledge base only
+
     whole = phrasings.whole
     data = {
         "docs": phrasings.docs,
@@ -74,7 +75,9 @@ def _read(path: Path) -> Phrasings | None:
         del payload
         docs = tuple(data["docs"])
         whole: Sequence[str]
-        if "whole_parts" in data:
+        if "whole_parts" in data:  # a large knowledge base's
+            from faqbot.whole_texts import WholeTexts
+
             counts, short, answers = data["whole_parts"]
             whole = WholeTexts(docs, counts, [tuple((p, t) for p, t in s) for s in short], answers)
         else:
