@@ -7,7 +7,6 @@ one source and ``reviewed``, the loader serves it like any entry (and validates 
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -46,6 +45,8 @@ def is_complete(data: dict[str, Any]) -> bool:
 def read_drafts(root: Path) -> list[dict[str, Any]]:
     """The ``[[entry]]`` tables of a folder's drafts file ([] without one, or when it is unreadable:
     the loader reports that)."""
+    import tomllib  # here: answering from a cached knowledge base never parses TOML
+
     path = drafts_path(root)
     if not path.is_file():
         return []

@@ -70,6 +70,8 @@ GATED_ASPECTS: dict[str, str] = {
 
 
 _WORDS = re.compile(r"\w+")
+# The aspects of an entry that may answer whether codes go together when none asks about exactly them.
+_SAYS_WHAT_GOES_TOGETHER = frozenset({"combination", "definition", "scenario", "setting"})
 _SAYS_MODIFIER = re.compile(r"\bmod(?:ifier)?s?\b", re.IGNORECASE)
 
 
@@ -131,6 +133,8 @@ def contradicts(text: str, verdict: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Suggestion:
+    """Another entry close to the question, with its score."""
+
     entry_id: str
     question: str
     score: float
@@ -387,6 +391,11 @@ class Faqbot:
         # probably about the code they mistyped: never answer with another code's entry.
         if unknown and own_codes - set(scan.codes):
             return None
+        # An entry about other codes (it names codes, none of those asked, in its answer's codes or its
+        # phrasings) answers another question: the asked codes' cards are nearer (a deleted code's card
+        # says so and names what replaced it).
+        if codes and candidate.codes and best.code_score == 0 and not set(codes) & set(candidate.codes):
+            return None
         return candidate
 
     def _entry_text(self, entry: Entry, codes: tuple[str, ...], check: RuleCheck | None, as_of: date) -> str:
@@ -559,18 +568,29 @@ class Faqbot:
             # a family's definition entry comes next.
             subject = [(sc, e) for sc, e in speaking if e.codes[:1] and e.codes[0] in codes]
             named = [(sc, e) for sc, e in speaking if self.ranker.question_codes_of(e.id) & set(codes)]
-            # A family's entry answers "what is X" for one code only as a medium match or better; below
-            # that, X's own card (certain) is the better answer ("what is 99214" is not the consult entry).
-            family = [(sc, e) for sc, e in speaking if len(codes) > 1 or sc.score >= FAMILY_ENTRY_FLOOR]
+            # A family's entry answers "what is X" for one code only when its own question defines codes
+            # ("What are the proton codes?") and as a medium match or better; else X's own card (certain)
+            # is the better answer ("what is cpt 99214" is not the entry on which code a consult uses).
+            family = [
+                (sc, e)
+                for sc, e in speaking
+                if len(codes) > 1 or (sc.score >= FAMILY_ENTRY_FLOOR and question_intent(e.question) == "definition")
+            ]
             speaking = subject or named or family
+        if reading.long and reading.aspect is None:
+            # A post that tells what happened and asks about it ("... the provider opted not to treat.
+            # Can we still charge the 77014?") does not ask what a code is: a definition entry is not
+            # its answer (the code's card, at most medium, is context).
+            speaking = [(sc, e) for sc, e in speaking if e.aspect != "definition"]
         if check is not None and reading.aspect in (None, "combination"):
             # Codes billed together ask whether they combine: an entry whose own question asks whether
-            # exactly these codes combine beats one that defines them.
+            # exactly these codes combine beats one that defines them; an entry on units, timing,
+            # documentation ... of those codes answers another question (the verdict is nearer).
             speaking = [
                 (sc, e)
                 for sc, e in speaking
                 if e.aspect == "combination" and set(codes) <= self.ranker.question_codes_of(e.id)
-            ] or speaking
+            ] or [(sc, e) for sc, e in speaking if e.aspect in _SAYS_WHAT_GOES_TOGETHER]
         if not speaking and reading.aspect == "modifier" and scan.modifiers and not _SAYS_MODIFIER.search(question):
             # Only a modifier written onto a code ("what is 77012-26"): the code's best entry still
             # answers, and the notices say which modifier was split off.

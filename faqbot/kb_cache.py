@@ -10,6 +10,7 @@ a broken folder is always reported by the full loader. A damaged file is ignored
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -22,7 +23,7 @@ from typing import Any
 import faqbot.codes
 import faqbot.knowledge
 import faqbot.model
-from faqbot.cache_files import digest, read_checked, source_digest, write_checked
+from faqbot.cache_files import read_checked, source_digest, write_checked
 from faqbot.knowledge import KnowledgePath, kb_folders, load_knowledge
 from faqbot.model import CodeCard, Entry, Family, KnowledgeBase, Rule, ScopeTopic, Source
 
@@ -52,21 +53,26 @@ def load_knowledge_cached(path: KnowledgePath, cache_dir: Path | None) -> Knowle
 
 
 def knowledge_key(root: Path) -> str:
-    """A hash of the folder's path, every TOML file under it (relative path and bytes; hidden folders
-    such as ``.git`` skipped) and the loader's code."""
-    parts: list[Any] = [
+    """A hash of the folder's path, every TOML file under it (relative path, length and bytes; hidden
+    folders such as ``.git`` skipped) and the loader's code."""
+    hasher = hashlib.sha256()
+    header = [
         FORMAT,
         str(root),
         str(root.resolve()),
         source_digest(faqbot.knowledge.__file__, faqbot.model.__file__, faqbot.codes.__file__),
     ]
+    hasher.update(json.dumps(header).encode("utf-8") + b"\0")
     for folder, subfolders, files in os.walk(root):
         subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))  # not .git
+        relative = Path(folder).relative_to(root).as_posix()
         for name in sorted(files):
             if name.endswith(".toml"):  # all the loader ever reads
-                path = Path(folder, name)
-                parts += [path.relative_to(root).as_posix(), path.read_bytes()]
-    return digest(parts)
+                with open(os.path.join(folder, name), "rb") as handle:
+                    content = handle.read()
+                path = name if relative == "." else f"{relative}/{name}"
+                hasher.update(f"{path}\0{len(content)}\0".encode("utf-8", "surrogateescape") + content)
+    return hasher.hexdigest()[:40]
 
 
 def _read(path: Path, root: Path) -> KnowledgeBase | None:
@@ -127,10 +133,16 @@ def _decoder(cls: type) -> Any:
         else:
             raise TypeError(f"{cls.__name__}.{f.name}: no JSON decoder for {kind}")
 
-    def decode_one(values: list[Any]) -> Any:
-        if len(values) != len(converters):
-            raise ValueError(f"{cls.__name__}: expected {len(converters)} fields")
-        return cls(*(v if c is None or v is None else c(v) for c, v in zip(converters, values)))
+    count = len(converters)
+    converting = [(index, convert) for index, convert in enumerate(converters) if convert is not None]
+
+    def decode_one(values: list[Any]) -> Any:  # a fresh list from json.loads: converted in place
+        if len(values) != count:
+            raise ValueError(f"{cls.__name__}: expected {count} fields")
+        for index, convert in converting:
+            if values[index] is not None:
+                values[index] = convert(values[index])
+        return cls(*values)
 
     return decode_one
 

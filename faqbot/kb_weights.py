@@ -8,7 +8,6 @@ without the file uses the package's weights.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -35,6 +34,8 @@ def load_kb_weights(roots: Iterable[Path]) -> RankingWeights | None:
 
 
 def read_kb_weights(path: Path) -> RankingWeights:
+    import tomllib  # here: a folder without its own weights (the shipped one) never parses TOML
+
     fix = "relearn it with faqbot curate attach, or delete it to use the shipped weights"
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))

@@ -6,9 +6,12 @@ learns how a new phrasing of an entry looks next to the others. Negatives are th
 questions in ``knowledge/refusals.toml``: every entry is wrong for them. Then the dev part of the
 real-question set (``tests/data/realq-dev.toml``: questions people asked in public, long ones too),
 weighted ``REAL_WEIGHT`` times, because alternates written by us are shorter and plainer than what
-people ask. A logistic regression over :data:`faqbot.ranking.FEATURES` (one row per question and
-entry) gives the weights; the confidence is calibrated on the same questions (the real ones weighted
-alike), so that it means the chance of being right on short phrasings and long posts alike. The weights are written to
+people ask. The relevance weights over :data:`faqbot.ranking.FEATURES` are fitted listwise: for each
+question a softmax over every entry plus a "none of them" option scored 0 (so a refusal example
+teaches the bias), the likelihood of the right choice maximised with an L2 penalty, to convergence
+(the optimum is unique, so the same knowledge base always gives the same weights). The confidence is
+calibrated on the same questions (the real ones weighted alike), so that it means the chance of being
+right on short phrasings and long posts alike. The weights are written to
 ``faqbot/ranking_weights.py`` for review in a diff. ``--check`` only compares and exits 1 when the
 shipped weights are stale. The blind sets (``tests/data/testset.toml``, ``realq-blind.toml``) and
 the older dev set are never used here.
@@ -22,6 +25,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
+from scipy.optimize import minimize
 from sklearn.linear_model import LogisticRegression
 
 from faqbot.knowledge import KnowledgeError, load_knowledge
@@ -31,8 +35,10 @@ from faqbot.ranking import FEATURES, Ranker, RankingWeights, shipped_weights
 from faqbot.transcripts import parse_transcript
 
 FOLDS = 5
-# Inverse regularisation strength of the logistic regression (scikit-learn's C).
+# Inverse strength of the L2 penalty on the relevance weights and of the calibration (scikit-learn's C).
 REGULARISATION = 1.0
+# The fits stop when the gradient is this small: converged, so reproducible to the rounding of 4 places.
+GRADIENT_TOLERANCE = 1e-7
 # Training only reads features, so it never needs (possibly stale) shipped weights.
 _FEATURES_ONLY = RankingWeights(tuple(0.0 for _ in FEATURES), 0.0)
 WEIGHTS_FILE = Path(__file__).with_name("ranking_weights.py")
@@ -97,16 +103,17 @@ def _question(ranker: Ranker, text: str, known: frozenset[str], answer: int | No
 
 
 def learn_weights(kb: KnowledgeBase, questions: list[TrainingQuestion] | None = None) -> RankingWeights:
-    """Relevance: logistic regression on every (question, entry) row. Confidence: Platt scaling of
+    """Relevance: :func:`fit_listwise` (a softmax over each question's entries and "none"). Confidence: Platt scaling of
     the best entry's relevance and the question's known-word share, on whether that entry is right.
     ``questions``: :func:`training_questions` of ``kb`` when already computed."""
     questions = training_questions(kb) if questions is None else questions
-    features = np.vstack([q.features for q in questions])
-    labels = np.concatenate([np.arange(len(q.features)) == q.answer for q in questions]).astype(int)
-    weights = np.concatenate([np.full(len(q.features), REAL_WEIGHT if q.real else 1.0) for q in questions])
-    relevance = LogisticRegression(C=REGULARISATION, max_iter=5000).fit(features, labels, sample_weight=weights)
-    coefficients = tuple(round(float(c), 4) for c in relevance.coef_[0])
-    bias = round(float(relevance.intercept_[0]), 4)
+    fitted = fit_listwise(
+        np.stack([q.features for q in questions]),
+        np.array([-1 if q.answer is None else q.answer for q in questions]),
+        np.array([REAL_WEIGHT if q.real else 1.0 for q in questions]),
+    )
+    coefficients = tuple(round(float(c), 4) for c in fitted[:-1])
+    bias = round(float(fitted[-1]), 4)
     # Calibrated on every training question, the real ones weighted as in the relevance fit: short
     # help-desk phrasings and long posts both get a confidence that means the chance of being right.
     tops, right, sample = [], [], []
@@ -116,12 +123,47 @@ def learn_weights(kb: KnowledgeBase, questions: list[TrainingQuestion] | None = 
         tops.append((logits[best], q.coverage))
         right.append(best == q.answer)
         sample.append(REAL_WEIGHT if q.real else 1.0)
-    platt = LogisticRegression(C=REGULARISATION, max_iter=5000).fit(
+    platt = LogisticRegression(C=REGULARISATION, max_iter=5000, tol=GRADIENT_TOLERANCE).fit(
         np.array(tops), np.array(right, dtype=int), sample_weight=np.array(sample)
     )
     calibration = tuple(round(float(c), 4) for c in (*platt.coef_[0], platt.intercept_[0]))
     a, b, c = calibration
     return RankingWeights(coefficients, bias, (a, b, c))
+
+
+def listwise_loss(
+    theta: np.ndarray, features: np.ndarray, answers: np.ndarray, sample: np.ndarray
+) -> tuple[float, np.ndarray]:
+    """The penalised negative log-likelihood of the right choices, and its gradient. ``theta``: the
+    coefficients, then the bias. ``features``: questions x entries x features. ``answers``: the right
+    entry's index, -1 for "none of them". ``sample``: each question's weight."""
+    weights, bias = theta[:-1], theta[-1]
+    scores = features @ weights + bias  # questions x entries; "none of them" scores 0
+    top = np.maximum(scores.max(axis=1), 0.0)
+    exps = np.exp(scores - top[:, None])
+    total = exps.sum(axis=1) + np.exp(-top)
+    rows = np.flatnonzero(answers >= 0)
+    chosen = np.zeros(len(answers))
+    chosen[rows] = scores[rows, answers[rows]]
+    loss = float(sample @ (top + np.log(total) - chosen)) + 0.5 / REGULARISATION * float(weights @ weights)
+    slope = exps / total[:, None]  # each entry's probability ...
+    slope[rows, answers[rows]] -= 1.0  # ... less 1 for the right one
+    slope *= sample[:, None]
+    gradient = np.einsum("qe,qef->f", slope, features) + weights / REGULARISATION
+    return loss, np.append(gradient, slope.sum())
+
+
+def fit_listwise(features: np.ndarray, answers: np.ndarray, sample: np.ndarray) -> np.ndarray:
+    """The coefficients and the bias (last) that minimise :func:`listwise_loss`."""
+    result = minimize(
+        listwise_loss,
+        np.zeros(features.shape[2] + 1),
+        args=(features, answers, sample),
+        jac=True,
+        method="L-BFGS-B",
+        options={"maxiter": 10_000, "gtol": GRADIENT_TOLERANCE, "ftol": 0.0},
+    )
+    return np.asarray(result.x)
 
 
 def weights_module(weights: RankingWeights) -> str:

@@ -46,6 +46,8 @@ ASPECTS: tuple[str, ...] = get_args(Aspect)
 
 @dataclass(frozen=True, slots=True)
 class Source:
+    """Where an answer or rule comes from (knowledge/README.md: sources and their tiers)."""
+
     id: str
     title: str
     publisher: str
@@ -61,6 +63,8 @@ class Source:
 
 @dataclass(frozen=True, slots=True)
 class Family:
+    """A family of codes (proton delivery, IMRT planning ...) that code cards belong to."""
+
     id: str
     title: str
     description: str

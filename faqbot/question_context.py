@@ -37,6 +37,8 @@ YEAR_DAY = (7, 1)
 
 @dataclass(frozen=True, slots=True)
 class QuestionContext:
+    """What a question says about its circumstances: date of service, setting, scope, alone or without."""
+
     dos: date | None = None
     setting: str | None = None
     scope: str | None = None

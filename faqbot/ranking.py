@@ -32,7 +32,6 @@ from faqbot.phrasing_cache import Phrasings, prepared_phrasings
 from faqbot.question_reading import modifiers_named, question_aspect
 from faqbot.sorted_terms import SortedTerms
 from faqbot.text_index import CHAR_MODEL, WORD_MODEL, fit_or_load
-from faqbot.whole_texts import WholeTexts
 
 # How much an entry's other codes lower its code score ("what is 77011" vs an entry on 77011 and 77014).
 EXTRA_CODES_PENALTY = 0.3
@@ -255,6 +254,8 @@ def best_per_entry(values: np.ndarray, hits: np.ndarray, owners: np.ndarray, sta
 
 @dataclass(frozen=True, slots=True)
 class Scored:
+    """One entry's score for a question, with its text and code parts."""
+
     entry_id: str
     score: float
     text_score: float
@@ -320,6 +321,8 @@ def prepare_phrasings(
             whole.append(" ".join([*cleaned, answer]))
     intents = tuple(question_intent(entry.question) for entry in entries)
     if lazy_whole:
+        from faqbot.whole_texts import WholeTexts  # a large knowledge base only
+
         held = tuple(docs)
         return Phrasings(
             held,
@@ -366,7 +369,10 @@ class Ranker:
                 sorted(self._known),
                 sorted(self._abbreviations.items()),
                 [len(e.alternates) for e in self.entries],
-                "".join(f"{len(text)}:{text}" for e in self.entries for text in (e.question, *e.alternates, e.answer)),
+                # as bytes: hashed as they are (a JSON text of this size took 4 ms to write)
+                "".join(
+                    f"{len(text)}:{text}" for e in self.entries for text in (e.question, *e.alternates, e.answer)
+                ).encode("utf-8", "surrogatepass"),
             ],
             lambda: prepare_phrasings(
                 self.entries, self._known, self._abbreviations, lazy_whole=len(self.entries) > SHORTLIST
@@ -389,14 +395,20 @@ class Ranker:
             # Term-major (term x document): a query touches only its own terms' postings.
             self._word_t, self._entry_t, self._char_docs = fitted.word_t, fitted.entry_t, fitted.char
             self._char_words = fitted.char_words  # not term-major: the shortlist's cosines from words
-            self._word_query = QueryVectorizer(analyzer(WORD_MODEL), fitted.word_terms, fitted.word_idf)
+            word_terms = fitted.word_terms
+            # A small vocabulary is decoded once (for the query's dict and the words' idf); a large
+            # one stays one sorted text (faqbot.sorted_terms).
+            listed: Sequence[str] = list(word_terms) if len(word_terms) <= DICT_TERMS else word_terms
+            self._word_query = QueryVectorizer(analyzer(WORD_MODEL), listed, fitted.word_idf)
             self._char_query = QueryVectorizer(analyzer(CHAR_MODEL), fitted.char_terms, fitted.char_idf)
-            single = fitted.word_terms.single_words()  # the 1-grams: words
-            idf = dict(zip((fitted.word_terms[i] for i in single.tolist()), fitted.word_idf[single].tolist()))
-            del fitted
+            # Each word's idf (Python floats: ``tolist`` of float64 values).
+            single = word_terms.single_words()  # the 1-grams: words
+            self._idf: dict[str, float] = dict(
+                zip((listed[i] for i in single.tolist()), fitted.word_idf[single].tolist())
+            )
+            del fitted, listed, word_terms
         else:
-            idf = {}
-        self._idf = {tok: float(weight) for tok, weight in idf.items()}
+            self._idf = {}
         self._max_idf = max(self._idf.values(), default=1.0)
         self._vocabulary = frozenset(prepared.vocabulary)
         # Typos rarely change a word's first letter ("president" is not a typo of "resident").
@@ -436,13 +448,13 @@ class Ranker:
     def question_codes_of(self, entry_id: str) -> frozenset[str]:
         return self.question_codes[self._index[entry_id]]
 
-    def _cleaned(self, question: str) -> str:
+    def matching_text(self, question: str) -> str:
         """The question's words as the index sees them: codes (also "77 301") removed, shorthand expanded."""
         return text_for_matching(question, self._abbreviations, mentions_of_known(question, self._known))
 
     def question_coverage(self, question: str, codes: Collection[str] = ()) -> float:
         """:meth:`vocabulary_coverage` of a raw question; each known code it names counts as a known word."""
-        return self.vocabulary_coverage(self._cleaned(question), known_codes=len(codes))
+        return self.vocabulary_coverage(self.matching_text(question), known_codes=len(codes))
 
     def vocabulary_coverage(self, cleaned: str, *, known_codes: int = 0) -> float:
         """IDF-weighted share of the question's words that the knowledge base uses (1.0 with no words).
@@ -511,7 +523,7 @@ class Ranker:
     def features(self, question: str, codes: Collection[str] = (), *, aspect: str | None = None) -> np.ndarray:
         """One row of :data:`FEATURES` per entry, in entry order. ``codes``: the known codes asked;
         ``aspect``: what the question asks (default: read from ``question``)."""
-        return self._features(question, frozenset(codes), self._cleaned(question), aspect)
+        return self._features(question, frozenset(codes), self.matching_text(question), aspect)
 
     def _features(self, question: str, asked: frozenset[str], cleaned: str, aspect: str | None = None) -> np.ndarray:
         return np.column_stack(
@@ -586,7 +598,7 @@ class Ranker:
         asks about them (default: read from ``question``)."""
         if not self.entries:
             return []
-        cleaned = self._cleaned(question)  # once: for the features and for the known-word share
+        cleaned = self.matching_text(question)  # once: for the features and for the known-word share
         columns = self._columns(question, frozenset(codes), cleaned, aspect)
         coverage = self.vocabulary_coverage(cleaned, known_codes=len(codes))
         combined = self.weights.confidence(self._relevance(columns), coverage)

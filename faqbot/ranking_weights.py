@@ -2,26 +2,26 @@
 do not edit by hand. One logistic-regression coefficient per feature of faqbot.ranking.FEATURES."""
 
 COEFFICIENTS: dict[str, float] = {
-    "phrasing_word": 1.168,
-    "phrasing_char": 5.1517,
-    "phrasing_mix": 1.4691,
-    "entry_word": 17.6902,
-    "codes_question": 1.0554,
-    "codes_phrasings": 1.7059,
-    "codes_declared": 2.7022,
-    "codes_elsewhere": -5.2201,
-    "codes_none": -0.2258,
-    "same_intent": 0.3494,
-    "phrasing_word_with_codes": -3.3463,
-    "phrasing_char_with_codes": -4.0358,
-    "entry_word_with_codes": 2.8272,
-    "codes_question_no_words": 2.3423,
-    "codes_declared_no_words": 2.3314,
-    "same_aspect": 0.7251,
-    "other_aspect": -0.8227,
-    "codes_subject": 0.3322,
-    "modifier_named": 0.4931,
+    "phrasing_word": -1.266,
+    "phrasing_char": 9.0523,
+    "phrasing_mix": -1.7506,
+    "entry_word": 31.9482,
+    "codes_question": 2.2321,
+    "codes_phrasings": 1.8532,
+    "codes_declared": 5.5757,
+    "codes_elsewhere": -0.8522,
+    "codes_none": 0.7413,
+    "same_intent": 0.5181,
+    "phrasing_word_with_codes": -1.6571,
+    "phrasing_char_with_codes": -3.7249,
+    "entry_word_with_codes": 2.9902,
+    "codes_question_no_words": 0.3311,
+    "codes_declared_no_words": 0.6695,
+    "same_aspect": 0.965,
+    "other_aspect": -0.0995,
+    "codes_subject": 1.0255,
+    "modifier_named": 1.3345,
 }
-BIAS: float = -8.8924
+BIAS: float = -6.8594
 # Confidence: sigmoid(a * relevance logit + b * known-word share + c), fitted on whether the best entry is right.
-CALIBRATION: tuple[float, float, float] = (0.3641, 2.7442, -1.4753)
+CALIBRATION: tuple[float, float, float] = (0.2043, 3.2443, -3.3032)

@@ -58,6 +58,8 @@ def setting_label(setting: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class SourceRef:
+    """A source as an answer cites it: id, title, link and tier."""
+
     id: str
     title: str
     url: str
@@ -108,6 +110,8 @@ _KIND_ORDER = {
 
 @dataclass(frozen=True, slots=True)
 class RuleCheck:
+    """The verdict on a combination of codes on a date of service, with every finding behind it."""
+
     verdict: Verdict
     findings: tuple[Finding, ...]
     dos: date

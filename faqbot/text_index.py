@@ -27,12 +27,12 @@ from scipy import sparse
 
 from faqbot.cache_files import KEEP_FILES as KEEP_FILES  # re-exported: older index files are removed
 from faqbot.cache_files import read_arrays, write_arrays
-from faqbot.char_by_words import CharByWords, fit_char_by_words
-from faqbot.sorted_terms import SortedTerms
-from faqbot.word_fit import fit_words
+from faqbot.sorted_terms import SortedTerms  # numpy only: cheap to import
 
 if TYPE_CHECKING:
     from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from faqbot.char_by_words import CharByWords
 
 WORD_MODEL: dict[str, object] = {"ngram_range": (1, 2), "sublinear_tf": True, "token_pattern": r"\S+"}
 CHAR_MODEL: dict[str, object] = {"analyzer": "char_wb", "ngram_range": (3, 5), "sublinear_tf": True}
@@ -76,6 +76,9 @@ class FittedText:
 
 def fit_text(docs: Sequence[str], whole: Sequence[str], *, char_term_major: bool) -> FittedText:
     """Fit both models on the phrasings ``docs``; weigh the whole-entry texts ``whole`` with the word model."""
+    from faqbot.char_by_words import fit_char_by_words  # fitting only: a cached index never needs them
+    from faqbot.word_fit import fit_words
+
     # Large (not term-major): the character model by words first, so its working memory is freed
     # before the word model's vocabulary is built (the peak of a large build is one or the other).
     by_words = None if char_term_major else fit_char_by_words(docs)
@@ -148,6 +151,17 @@ def _read(path: Path) -> FittedText | None:
         return None
     try:
         char_term_major = bool(data["char_term_major"])
+        char_words = None
+        if not char_term_major:  # a large knowledge base's index only
+            from faqbot.char_by_words import CharByWords
+
+            char_words = CharByWords(
+                doc_words=_matrix(data, "doc_words"),
+                word_grams_t=_matrix(data, "word_grams_t"),
+                norms=data["char_norms"],
+                terms=_terms(data, "char_terms"),
+                idf=data["char_idf"],
+            )
         return FittedText(
             word_t=_matrix(data, "word_t"),
             entry_t=_matrix(data, "entry_t"),
@@ -157,15 +171,7 @@ def _read(path: Path) -> FittedText | None:
             word_idf=data["word_idf"],
             char_terms=_terms(data, "char_terms"),
             char_idf=data["char_idf"],
-            char_words=None
-            if char_term_major
-            else CharByWords(
-                doc_words=_matrix(data, "doc_words"),
-                word_grams_t=_matrix(data, "word_grams_t"),
-                norms=data["char_norms"],
-                terms=_terms(data, "char_terms"),
-                idf=data["char_idf"],
-            ),
+            char_words=char_words,
         )
     except Exception:  # arrays missing or inconsistent: fit again; the caller rewrites it
         return None

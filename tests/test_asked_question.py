@@ -14,7 +14,7 @@ from faqbot.codes import find_mentions
 from faqbot.engine import Faqbot, contradicts, opening_stance
 from faqbot.knowledge import load_knowledge
 from faqbot.question_context import alternative_groups, codes_left_out, offers_choice, read_context
-from faqbot.question_reading import modifiers_named
+from faqbot.question_reading import modifiers_named, read_question
 from faqbot.ranking import codes_in, question_intent
 
 # Module-scoped fixtures are built once per worker: keep this file's tests on one worker.
@@ -250,7 +250,15 @@ def test_a_course_level_requirement_the_question_says_is_missing_is_not_met(engi
     assert alone is not None and alone.verdict == "depends"
 
 
-@pytest.mark.parametrize("question", ["how to bill a chemo infusion", "which modifier for a telehealth visit"])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how to bill a chemo infusion",
+        "which modifier for a telehealth visit",
+        "how many years must a radiation oncology practice retain patient records",
+        "is a dosimetrist licensed in one state allowed to plan for our other clinic across state lines",
+    ],
+)
 def test_neighbouring_services_are_refused_with_the_reason(engine: Faqbot, question: str) -> None:
     answer = engine.answer(question, as_of=TODAY)
     assert (answer.status, answer.kind) == ("no_match", "out_of_scope")
@@ -334,3 +342,54 @@ def test_a_named_modifier_finds_the_entry_about_it(engine: Faqbot) -> None:
 def test_rates_and_provider_numbers_are_refused_with_the_reason(engine: Faqbot, question: str) -> None:
     answer = engine.answer(question, as_of=TODAY)
     assert (answer.status, answer.kind) == ("no_match", "out_of_scope")
+
+
+def test_a_story_that_asks_no_definition_is_not_answered_by_one(engine: Faqbot) -> None:
+    """A long post that tells what happened and asks about it ("... the provider opted not to treat.
+    Can we still charge the 77014?") does not ask what the code is: a definition entry is not its
+    answer (the code's card may be shown, as context). Checked on every long real dev question."""
+    import tomllib
+
+    seen = 0
+    for name in ("realq-dev.toml", "realq2-dev.toml"):
+        for turn in tomllib.loads((DATA / name).read_text(encoding="utf-8"))["turn"]:
+            reading = read_question(turn["question"])
+            if not reading.long or reading.aspect is not None:
+                continue
+            seen += 1
+            answer = engine.answer(turn["question"], as_of=TODAY, others=False)
+            if answer.entry_id is not None:
+                assert engine.kb.entries_by_id[answer.entry_id].aspect != "definition", turn["question"]
+    assert seen >= 10
+
+
+@pytest.mark.parametrize("question", ["is 77404 still valid", "77403 dos 2014"])
+def test_an_entry_about_other_codes_does_not_answer_a_code_it_does_not_name(engine: Faqbot, question: str) -> None:
+    """No entry names 77403 or 77404 (deleted delivery codes): their cards answer, not an entry that
+    happens to share words ("valid", "dos") and is about other codes."""
+    answer = engine.answer(question, as_of=TODAY)
+    assert answer.kind == "code_card" and answer.entry_id is None
+    assert "DELETED" in answer.answer.upper()
+
+
+def test_a_deleted_code_no_entry_names_gets_its_card(engine: Faqbot) -> None:
+    """77409 (deleted in 2015) is named by no entry: its card answers, saying it is deleted and what
+    replaced it, rather than an entry on today's delivery codes."""
+    answer = engine.answer(
+        "Two separate treatment areas with 14 MeV photons in one session: how many units of 77409?", as_of=TODAY
+    )
+    assert answer.kind == "code_card"
+    assert "DELETED" in answer.answer.upper() and "77407" in answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [("what is cpt 99214", None), ("what is 77522", "proton-codes"), ("what is 77761", "brachytherapy-codes")],
+)
+def test_what_is_x_gets_a_family_entry_only_when_the_entry_defines_codes(
+    engine: Faqbot, question: str, entry_id: str | None
+) -> None:
+    answer = engine.answer(question, as_of=TODAY)
+    assert answer.entry_id == entry_id
+    if entry_id is None:
+        assert answer.kind == "code_card"

@@ -35,7 +35,7 @@ def test_the_model_by_words_scores_like_the_full_character_matrix(engine, phrasi
     rows = np.arange(len(phrasings))
     questions = [item.question for item in labeled_questions([parse_transcript(DATA / "realq-dev.toml")])][:40]
     for question in [*questions, "stereotactic radiosurgry", "x", ""]:
-        grams, weights = query.weights(engine.ranker._cleaned(question))
+        grams, weights = query.weights(engine.ranker.matching_text(question))
         expected = matrix @ np.bincount(grams, weights=weights, minlength=matrix.shape[1])
         assert np.allclose(by_words.cosines(rows, grams, weights), expected, rtol=0, atol=1e-6), question
     some = np.array([0, 5, 5, len(phrasings) - 1])

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from conftest import DATA
-from faqbot.cli import main
+from faqbot.cli import COMMANDS, build_parser, main
 
 REQUIRED_FIELDS = {
     "question",
@@ -115,6 +115,27 @@ def test_broken_knowledge_base_lists_problems_and_exits_1(capsys) -> None:
 def test_kb_validate_on_the_shipped_knowledge_base(capsys) -> None:
     code, out, _ = run(capsys, "kb", "validate")
     assert code == 0 and out.startswith("knowledge base OK")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        *([name, "--help"] for name, _ in COMMANDS),
+        ["kb", "stats", "--help"],
+        ["rules", "import-ncci", "--help"],
+        ["curate", "attach", "--help"],
+    ],
+)
+def test_a_command_built_alone_helps_and_parses_as_in_the_whole_parser(capsys, argv) -> None:
+    """A run builds only its command's parser: the same help text and the same arguments as the whole one."""
+    helps = []
+    for parser in (build_parser(), build_parser(argv[0])):
+        with pytest.raises(SystemExit):
+            parser.parse_args(argv)
+        helps.append(capsys.readouterr().out)
+    assert helps[0] == helps[1] and helps[0].startswith(f"usage: faqbot {argv[0]}")
+    ask = ["ask", "--json", "--as-of", "2026-11-26", "--kb", "a", "--kb", "b", "77014", "alone?"]
+    assert build_parser().parse_args(ask) == build_parser("ask").parse_args(ask)
 
 
 def test_python_dash_m_runs_as_a_real_process() -> None:

@@ -31,7 +31,7 @@ def test_postings_read_from_the_arrays_equal_scipy_slicing(engine, real_question
     ranker = engine.ranker
     checked = 0
     for question in real_questions:
-        cleaned = ranker._cleaned(question)
+        cleaned = ranker.matching_text(question)
         for vectorizer, matrix in (
             (ranker._word_query, ranker._word_t),
             (ranker._word_query, ranker._entry_t),
@@ -64,7 +64,7 @@ def test_the_best_phrasing_over_the_hits_alone_is_the_best_over_all(engine, real
     owners, starts = ranker._owners, ranker._starts
     maxima = 0
     for question in real_questions:
-        terms, weights = ranker._word_query.weights(ranker._cleaned(question))
+        terms, weights = ranker._word_query.weights(ranker.matching_text(question))
         values, hits = postings_dot_hits(ranker._word_t, terms, weights)
         assert np.array_equal(values, postings_dot(ranker._word_t, terms, weights))
         assert set(np.flatnonzero(values)) <= set(hits.tolist())

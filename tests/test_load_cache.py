@@ -116,7 +116,7 @@ def test_an_engine_from_a_warm_cache_answers_like_one_built_fresh(engine, kb_dir
 def test_numeric_arrays_round_trip_and_a_damaged_file_reads_as_none(tmp_path: Path) -> None:
     import re
 
-    from faqbot.cache_files import read_arrays, write_arrays
+    from faqbot.cache_files import read_arrays, read_prefaulted, write_arrays
 
     arrays = {
         "number": np.array(3),
@@ -133,6 +133,7 @@ def test_numeric_arrays_round_trip_and_a_damaged_file_reads_as_none(tmp_path: Pa
         assert read[name].dtype == array.dtype and read[name].shape == array.shape
         assert np.array_equal(read[name], array)
     whole = path.read_bytes()
+    assert bytes(read_prefaulted(path)) == whole  # read into pre-mapped memory: the same bytes
     for damaged in (whole[:-3], whole[:-8] + b"\1" * 8, b"foreign", b""):
         path.write_bytes(damaged)
         assert read_arrays(path) is None

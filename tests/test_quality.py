@@ -31,16 +31,22 @@ pytestmark = pytest.mark.xdist_group("test_quality")
 # when six entries, two codes and a rule were added and the weights relearned; refitting with other fold
 # assignments moves them by one or two, so the old floors held one fit's answers on marginal questions,
 # not a better ranker (README, "Quality"). The other floors rose.
+# 2026-12-03 (session 6): the ranking weights are now fitted listwise and to convergence (the old fit stopped
+# early, wherever its tolerance fell). Decided on the dev sets: real dev 0.713 -> 0.750, second collection dev
+# 0.571 -> 0.619, transcripts the same; the phrasing dev set dropped one to three questions (0.965 -> 0.956,
+# top-1 0.954 -> 0.943, top-3 0.994 -> 0.983). On the blind parts, reported after the decision: handled right
+# rose or held, but one more out-of-scope question is answered in each real blind part (0.667 -> 0.556, 0.600
+# -> 0.500) and the third collection's top-1 fell 0.500 -> 0.417 (handled right the same). Floors follow.
 FLOORS = {
-    "devset.toml": ((0.96, 0.95, 0.99, 0.99, 0.04), (150, 50)),
+    "devset.toml": ((0.95, 0.94, 0.98, 0.99, 0.04), (150, 50)),
     "testset.toml": ((0.95, 0.94, 0.99, 0.96, 0.05), (80, 20)),
-    "realq-dev.toml": ((0.70, 0.66, 0.87, 0.99, 0.25), (70, 9)),
-    "realq-blind.toml": ((0.54, 0.52, 0.77, 0.66, 0.37), (75, 9)),
+    "realq-dev.toml": ((0.75, 0.71, 0.87, 0.99, 0.24), (70, 9)),
+    "realq-blind.toml": ((0.55, 0.55, 0.84, 0.55, 0.37), (75, 9)),
     # Second collection, never learned from: faqbot answers too many of its out-of-scope and
-    # not-covered questions, and does not beat the baselines there (README, "Quality").
-    "realq2-dev.toml": ((0.52, 0.28, 0.78, 0.99, 0.24), (10, 5)),
-    "realq2-blind.toml": ((0.50, 0.40, 0.90, 0.60, 0.35), (10, 10)),
-    "realq3-blind.toml": ((0.54, 0.50, 0.58, 0.58, 0.42), (10, 10)),
+    # not-covered questions (README, "Quality").
+    "realq2-dev.toml": ((0.61, 0.42, 0.78, 0.99, 0.20), (10, 5)),
+    "realq2-blind.toml": ((0.55, 0.60, 0.90, 0.50, 0.35), (10, 10)),
+    "realq3-blind.toml": ((0.54, 0.41, 0.66, 0.66, 0.42), (10, 10)),
 }
 DEV_SETS = ("devset.toml", "realq-dev.toml")
 BLIND_SETS = ("testset.toml", "realq-blind.toml")

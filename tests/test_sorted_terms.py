@@ -49,7 +49,7 @@ def test_the_word_model_looked_up_in_its_sorted_text_ranks_alike(engine, monkeyp
     assert isinstance(engine.ranker._word_query._vocabulary, dict)
     questions = [entry.question for entry in kb.entries[:40]] + ["is 77427 billed once per week", "imrt qa xyzzy"]
     for question in questions:
-        cleaned = engine.ranker._cleaned(question)
+        cleaned = engine.ranker.matching_text(question)
         for got, expected in zip(searched._word_query.weights(cleaned), engine.ranker._word_query.weights(cleaned)):
             assert np.array_equal(got, expected)
         assert searched.rank(question) == engine.ranker.rank(question)
