@@ -9,6 +9,8 @@ Prints medians over several runs (this kind of machine is noisy), each next to i
 - a command-palette keystroke over the whole code table (median, slowest), against 50 ms;
 - the cost curve at 1k, 10k and 100k synthetic entries derived from the real ones: index build
   time, per-question p50/p99 and peak memory, and the plain matcher's p50, each in its own process;
+  then, per size, a first start that builds and writes the caches (its peak memory) and a restart
+  that reads them and answers (start time, peak memory, p50), as a user restarting the app gets;
 - the chat app's time from launch to a usable input and to the first answer (when the UI is installed).
 No test asserts any of these numbers.
 """
@@ -176,9 +178,13 @@ def synthetic_entries(size: int):
     return kb, out
 
 
-def scale_worker(size: int, questions: int, *, baseline: bool = False) -> dict[str, float]:
+def scale_worker(
+    size: int, questions: int, *, baseline: bool = False, cache_dir: Path | None = None
+) -> dict[str, float]:
     """Build a ranker (or, with ``baseline``, the plain matcher) over ``size`` synthetic entries and time
-    questions; run in its own process, so peak memory is this index's alone."""
+    questions; run in its own process, so peak memory is this index's alone. ``cache_dir``: the
+    ranker reads its prepared phrasings and fitted index from there, or builds and writes them
+    (as the app does on its first start)."""
     from faqbot.codes import recognize
     from faqbot.ranking import Ranker
 
@@ -189,7 +195,7 @@ def scale_worker(size: int, questions: int, *, baseline: bool = False) -> dict[s
         rank: Callable[[str, tuple[str, ...]], object] = lambda q, codes: plain(q)  # noqa: E731
         plain = plain_tfidf(entries)
     else:
-        ranker = Ranker(entries, kb.codes.keys(), abbreviations=kb.abbreviations)
+        ranker = Ranker(entries, kb.codes.keys(), abbreviations=kb.abbreviations, cache_dir=cache_dir)
         rank = ranker.rank
     build = time.perf_counter() - start
     scans = [recognize(q, kb.codes.keys()).codes for q in asked]
@@ -206,13 +212,35 @@ def scale_worker(size: int, questions: int, *, baseline: bool = False) -> dict[s
 
 
 def scale_curve(sizes: list[int], questions: int, *, baseline: bool = False) -> list[dict[str, float]]:
+    return [_scale_run(size, questions, ["--baseline"] if baseline else []) for size in sizes]
+
+
+def _scale_run(size: int, questions: int, options: list[str]) -> dict[str, float]:
+    command = [sys.executable, "-m", "faqbot.bench", "--scale-worker", str(size), "--questions", str(questions)]
+    done = subprocess.run([*command, *options], check=True, capture_output=True, text=True)
+    return json.loads(done.stdout)
+
+
+def serving_curve(sizes: list[int], questions: int) -> list[dict[str, float]]:
+    """Per size, in a fresh cache folder: a first start (build, then write the caches: its peak
+    memory) and a restart (read the caches, answer: its start time, peak memory and p50), each in
+    its own process, as a user gets them."""
+    import tempfile
+
     rows = []
     for size in sizes:
-        command = [sys.executable, "-m", "faqbot.bench", "--scale-worker", str(size), "--questions", str(questions)]
-        done = subprocess.run(
-            [*command, *(["--baseline"] if baseline else [])], check=True, capture_output=True, text=True
+        with tempfile.TemporaryDirectory(prefix="faqbot-bench-") as folder:
+            first = _scale_run(size, questions, ["--cache-dir", folder])
+            again = _scale_run(size, questions, ["--cache-dir", folder])
+        rows.append(
+            {
+                "entries": size,
+                "first_peak_mb": first["peak_rss_mb"],
+                "restart_s": again["build_s"],
+                "restart_peak_mb": again["peak_rss_mb"],
+                "restart_p50_ms": again["p50_ms"],
+            }
         )
-        rows.append(json.loads(done.stdout))
     return rows
 
 
@@ -243,9 +271,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale-worker", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--baseline", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--questions", type=int, default=200, help=argparse.SUPPRESS)
+    parser.add_argument("--cache-dir", type=Path, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--no-restart", action="store_true", help="skip the first-start / restart figures")
     args = parser.parse_args(argv)
     if args.scale_worker is not None:
-        print(json.dumps(scale_worker(args.scale_worker, args.questions, baseline=args.baseline)))
+        result = scale_worker(args.scale_worker, args.questions, baseline=args.baseline, cache_dir=args.cache_dir)
+        print(json.dumps(result))
         return 0
     runs = 3 if args.quick else 7
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {sys.platform}; medians")
@@ -292,8 +323,19 @@ def main(argv: list[str] | None = None) -> int:
     for row, plain in zip(scale_curve(sizes, args.questions), scale_curve(sizes, args.questions, baseline=True)):
         print(
             f"{row['entries']:>8} {row['build_s']:>8.2f} {row['p50_ms']:>8.2f} {row['p99_ms']:>8.2f} "
-            f"{row['peak_rss_mb']:>8.0f}   {plain['build_s']:.2f} s, {plain['p50_ms']:.2f} ms, {plain['peak_rss_mb']:.0f} MB"
+            f"{row['peak_rss_mb']:>8.0f}   {plain['build_s']:.2f} s, {plain['p50_ms']:.2f} ms, {plain['peak_rss_mb']:.0f} MB",
+            flush=True,
         )
+    if not args.no_restart:
+        print(
+            f"{'entries':>8} {'first start: peak MB (build + write caches)':>44}   restart from the caches: ready s, peak MB, p50 ms"
+        )
+        for served in serving_curve(sizes, args.questions):
+            print(
+                f"{served['entries']:>8} {served['first_peak_mb']:>44.0f}   {served['restart_s']:.2f} s, "
+                f"{served['restart_peak_mb']:.0f} MB, {served['restart_p50_ms']:.2f} ms",
+                flush=True,
+            )
     return 0
 
 

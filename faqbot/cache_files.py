@@ -76,17 +76,38 @@ def prune(folder: Path, *, keep: Path, pattern: re.Pattern[str]) -> None:
 def write_checked(path: Path, payload: bytes, *, pattern: re.Pattern[str]) -> None:
     """Write ``payload`` with a header line holding its SHA-256 (see :func:`read_checked`)."""
     header = _HEADER + hashlib.sha256(payload).hexdigest().encode("ascii") + b"\n"
-    write_atomically(path, lambda handle: handle.write(header + payload), pattern=pattern)
+    write_atomically(path, lambda handle: handle.writelines((header, payload)), pattern=pattern)  # no joined copy
 
 
 def read_checked(path: Path) -> bytes | None:
     """The payload :func:`write_checked` wrote, or None when the file is missing, cut off or damaged."""
+    content = _checked(path)
+    return None if content is None else bytes(content)
+
+
+def read_checked_text(path: Path) -> str | None:
+    """:func:`read_checked`'s payload decoded as UTF-8, without a copy of the payload's bytes (a large
+    knowledge base's prepared phrasings are hundreds of megabytes)."""
+    content = _checked(path)
+    try:
+        return None if content is None else str(content, "utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _checked(path: Path) -> memoryview | None:
+    """The payload of a checked file as a view of its bytes, or None (missing, cut off, damaged)."""
     try:
         content = path.read_bytes()
     except OSError:
         return None
-    header, _, payload = content.partition(b"\n")
-    if not header.startswith(_HEADER) or header[len(_HEADER) :] != hashlib.sha256(payload).hexdigest().encode():
+    start = content.find(b"\n") + 1
+    header, payload = content[: max(start - 1, 0)], memoryview(content)[start:] if start else memoryview(b"")
+    if (
+        not start
+        or not header.startswith(_HEADER)
+        or header[len(_HEADER) :] != hashlib.sha256(payload).hexdigest().encode()
+    ):
         return None
     return payload
 
@@ -99,20 +120,22 @@ def write_arrays(path: Path, arrays: dict[str, np.ndarray], *, pattern: re.Patte
     """Numeric arrays in one file: a header line (names, dtypes, shapes, offsets, CRC-32 of the data),
     then the raw data, 8-byte aligned. Read back with :func:`read_arrays` without copying."""
     entries: list[list[Any]] = []
-    chunks: list[bytes] = []
+    chunks: list[memoryview | bytes] = []  # each array's own bytes (no copy), then its padding
     offset = 0
+    crc = 0
     for name, array in arrays.items():
         array = np.asarray(array, order="C")  # (np.ascontiguousarray would make a number 1-d)
         if array.dtype.kind not in _NUMERIC_KINDS:
             raise ValueError(f"{name}: only numeric arrays are stored, not {array.dtype}")
-        data = array.tobytes()
+        data = array.reshape(-1).view(np.uint8).data
         entries.append([name, array.dtype.str, list(array.shape), offset, len(data)])
-        chunks += [data, b"\0" * (-len(data) % 8)]
+        for chunk in (data, b"\0" * (-len(data) % 8)):
+            chunks.append(chunk)
+            crc = zlib.crc32(chunk, crc)
         offset += len(data) + (-len(data) % 8)
-    payload = b"".join(chunks)
-    header = json.dumps({"arrays": entries, "crc32": zlib.crc32(payload)}).encode("ascii")
+    header = json.dumps({"arrays": entries, "crc32": crc}).encode("ascii")
     header += b" " * (-(len(_ARRAYS_MAGIC) + len(header) + 1) % 8) + b"\n"  # the data starts 8-byte aligned
-    write_atomically(path, lambda handle: handle.write(_ARRAYS_MAGIC + header + payload), pattern=pattern)
+    write_atomically(path, lambda handle: handle.writelines([_ARRAYS_MAGIC + header, *chunks]), pattern=pattern)
 
 
 def read_arrays(path: Path) -> dict[str, np.ndarray] | None:

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from faqbot.cache_files import digest, read_checked, write_checked
+from faqbot.cache_files import digest, read_checked_text, write_checked
 
-FORMAT = 2
+FORMAT = 3  # 3: a large base's whole-entry texts stored as their parts, not whole
 CACHE_NAME = re.compile(r"phrasings-[0-9a-f]{40}\.json")
 
 
@@ -49,10 +49,14 @@ def prepared_phrasings(
     if cached is not None:
         return cached
     phrasings = build()
+    from faqbot.whole_texts import WholeTexts  # a large knowledge base only
+
+    whole = phrasings.whole
     data = {
         "docs": phrasings.docs,
         "owners": phrasings.owners,
-        "whole": list(phrasings.whole),
+        # A large base's whole-entry texts as the parts the phrasings lack (faqbot.whole_texts).
+        **({"whole_parts": whole.parts()} if isinstance(whole, WholeTexts) else {"whole": list(whole)}),
         "question_codes": [sorted(codes) for codes in phrasings.question_codes],
         "all_codes": [sorted(codes) for codes in phrasings.all_codes],
         "intents": phrasings.intents,
@@ -63,15 +67,25 @@ def prepared_phrasings(
 
 
 def _read(path: Path) -> Phrasings | None:
-    payload = read_checked(path)
+    payload = read_checked_text(path)
     if payload is None:
         return None
     try:
         data = json.loads(payload)
+        del payload
+        docs = tuple(data["docs"])
+        whole: Sequence[str]
+        if "whole_parts" in data:  # a large knowledge base's
+            from faqbot.whole_texts import WholeTexts
+
+            counts, short, answers = data["whole_parts"]
+            whole = WholeTexts(docs, counts, [tuple((p, t) for p, t in s) for s in short], answers)
+        else:
+            whole = tuple(data["whole"])
         phrasings = Phrasings(
-            docs=tuple(data["docs"]),
+            docs=docs,
             owners=tuple(data["owners"]),
-            whole=tuple(data["whole"]),
+            whole=whole,
             question_codes=tuple(frozenset(codes) for codes in data["question_codes"]),
             all_codes=tuple(frozenset(codes) for codes in data["all_codes"]),
             intents=tuple(data["intents"]),

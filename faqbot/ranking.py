@@ -30,6 +30,7 @@ from faqbot.codes import CodeMention, expand_range, find_mentions, mentions_of_k
 from faqbot.model import ASPECTS, Entry
 from faqbot.phrasing_cache import Phrasings, prepared_phrasings
 from faqbot.question_reading import modifiers_named, question_aspect
+from faqbot.sorted_terms import SortedTerms
 from faqbot.text_index import CHAR_MODEL, WORD_MODEL, fit_or_load
 
 # How much an entry's other codes lower its code score ("what is 77011" vs an entry on 77011 and 77014).
@@ -41,6 +42,10 @@ MIN_PHRASING_WORDS = 2
 SPELLING_MEMO_SIZE = 10_000
 # Query terms whose postings average more documents than this are read one slice per term.
 LONG_POSTINGS = 1000
+# Vocabularies larger than this are not copied into a dict for the query (see QueryVectorizer).
+DICT_TERMS = 200_000
+# The best phrasing per entry is taken over every document once the hits are a tenth of them.
+DENSE_HITS = 10
 
 # Words that say nothing about the topic. The kind of question (alone, together, how often ...) is
 # read from the raw question by ``question_intent``, so question words are dropped here too.
@@ -181,7 +186,11 @@ class QueryVectorizer:
 
     def __init__(self, analyze: Callable[[str], list[str]], terms: Sequence[str], idf: np.ndarray) -> None:
         self._analyze = analyze
-        self._vocabulary = dict(zip(terms, range(len(terms))))
+        # A large vocabulary is looked up in its compact sorted text (faqbot.sorted_terms: a dict of
+        # a million terms is about 150 MB); a smaller one in a dict, a little quicker.
+        self._vocabulary: SortedTerms | dict[str, int] = (
+            terms if isinstance(terms, SortedTerms) and len(terms) > DICT_TERMS else dict(zip(terms, range(len(terms))))
+        )
         self._idf = np.asarray(idf, dtype=np.float64)
 
     def weights(self, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -214,7 +223,11 @@ def postings_dot_hits(
     total = int(lengths.sum())
     if total > LONG_POSTINGS * len(terms):  # long postings (a large knowledge base): one slice per term
         spans = [slice(start, start + length) for start, length in zip(starts.tolist(), lengths.tolist())]
-        products = np.concatenate([data[span] for span in spans]).astype(np.float64) * np.repeat(weights, lengths)
+        # Each span times its weight in float64 (the same products as widening first, without
+        # repeating the weights along the postings).
+        products = np.concatenate(
+            [np.multiply(data[span], weight, dtype=np.float64) for span, weight in zip(spans, weights.tolist())]
+        )
         hits = np.concatenate([indices[span] for span in spans])
         return np.bincount(hits, weights=products, minlength=matrix_t.shape[1]), hits
     if not total:  # np.bincount would give integers here
@@ -229,9 +242,10 @@ def postings_dot_hits(
 def best_per_entry(values: np.ndarray, hits: np.ndarray, owners: np.ndarray, starts: np.ndarray) -> np.ndarray:
     """Each entry's largest value over its documents (``owners``: each document's entry, sorted;
     ``starts``: each entry's first document), when every value is 0 or more and only the documents
-    in ``hits`` can be above 0. Few hits: a maximum over the hits alone; else over every document.
-    A maximum is exact whichever way it is taken."""
-    if 2 * len(hits) >= len(values):
+    in ``hits`` can be above 0. Few hits: a maximum over the hits alone; else over every document
+    (one pass in order beats gathering a tenth of the documents at random). A maximum is exact
+    whichever way it is taken."""
+    if DENSE_HITS * len(hits) >= len(values):
         return np.maximum.reduceat(values, starts)
     best = np.zeros(len(starts))
     np.maximum.at(best, owners[hits], values[hits])
@@ -366,7 +380,7 @@ class Ranker:
             cache_dir,
         )
         docs, owners, whole = prepared.docs, prepared.owners, prepared.whole
-        self._owners = np.array(owners, dtype=np.int64)
+        self._owners = np.array(owners, dtype=np.int32)  # int32: half the bytes to gather per hit
         self._starts = np.flatnonzero(np.r_[True, np.diff(self._owners) != 0]) if owners else np.array([], dtype=int)
         self._lengths = np.diff(np.r_[self._starts, len(owners)]).astype(np.int64)
         # Every entry fits the shortlist: score character n-grams term-major, like words. Else
@@ -381,13 +395,18 @@ class Ranker:
             # Term-major (term x document): a query touches only its own terms' postings.
             self._word_t, self._entry_t, self._char_docs = fitted.word_t, fitted.entry_t, fitted.char
             self._char_words = fitted.char_words  # not term-major: the shortlist's cosines from words
-            self._word_query = QueryVectorizer(analyzer(WORD_MODEL), fitted.word_terms, fitted.word_idf)
+            word_terms = fitted.word_terms
+            # A small vocabulary is decoded once (for the query's dict and the words' idf); a large
+            # one stays one sorted text (faqbot.sorted_terms).
+            listed: Sequence[str] = list(word_terms) if len(word_terms) <= DICT_TERMS else word_terms
+            self._word_query = QueryVectorizer(analyzer(WORD_MODEL), listed, fitted.word_idf)
             self._char_query = QueryVectorizer(analyzer(CHAR_MODEL), fitted.char_terms, fitted.char_idf)
             # Each word's idf (Python floats: ``tolist`` of float64 values).
-            self._idf: dict[str, float] = {
-                term: weight for term, weight in zip(fitted.word_terms, fitted.word_idf.tolist()) if " " not in term
-            }
-            del fitted  # the terms tuple: the query vectorizer keeps its own dict
+            single = word_terms.single_words()  # the 1-grams: words
+            self._idf: dict[str, float] = dict(
+                zip((listed[i] for i in single.tolist()), fitted.word_idf[single].tolist())
+            )
+            del fitted, listed, word_terms
         else:
             self._idf = {}
         self._max_idf = max(self._idf.values(), default=1.0)
@@ -543,13 +562,14 @@ class Ranker:
             phrasings,
             declared,
             names_codes & ~(np.maximum(np.maximum(own, phrasings), declared) > 0) if has_codes else 0.0,
-            has_codes * ~names_codes if has_codes else 0.0,
+            ~names_codes if has_codes else 0.0,
             same_intent,
-            has_codes * word if has_codes else 0.0,
-            has_codes * char if has_codes else 0.0,
-            has_codes * whole if has_codes else 0.0,
-            no_words * own if no_words else 0.0,
-            no_words * declared if no_words else 0.0,
+            # 1.0 x a column is the column itself, to the bit: no copy.
+            word if has_codes else 0.0,
+            char if has_codes else 0.0,
+            whole if has_codes else 0.0,
+            own if no_words else 0.0,
+            declared if no_words else 0.0,
             same_aspect,
             other_aspect,
             subject,
@@ -560,12 +580,13 @@ class Ranker:
         """:meth:`RankingWeights.relevance` of the feature rows, as a weighted sum of the columns: the
         entries x features matrix is never built (a test checks it equals the matrix product)."""
         relevance = np.full(len(self.entries), self.weights.bias)
+        product = np.empty_like(relevance)  # one buffer for every column's products
         constant = 0.0
         for coefficient, column in zip(self.weights.coefficients, columns):
             if isinstance(column, np.ndarray) and column.dtype == np.bool_:
                 np.add(relevance, coefficient, out=relevance, where=column)  # + coefficient x 1, or + 0
             elif isinstance(column, np.ndarray):
-                relevance += coefficient * column
+                relevance += np.multiply(coefficient, column, out=product)
             else:
                 constant += coefficient * column
         return relevance + constant if constant else relevance
@@ -584,9 +605,14 @@ class Ranker:
         limit = min(limit, len(combined))
         top = np.argpartition(-combined, limit - 1)[:limit]
         order = top[np.lexsort((top, -combined[top]))]
-        text = np.broadcast_to(columns[FEATURES.index("phrasing_mix")], len(combined))
-        code = np.broadcast_to(columns[FEATURES.index("codes_phrasings")], len(combined))
-        return [Scored(self.entries[i].id, float(combined[i]), float(text[i]), float(code[i])) for i in order]
+        text = columns[FEATURES.index("phrasing_mix")]
+        code = columns[FEATURES.index("codes_phrasings")]
+        return [Scored(self.entries[i].id, float(combined[i]), _at(text, i), _at(code, i)) for i in order]
+
+
+def _at(column: np.ndarray | float, index: int) -> float:
+    """A column's value for one entry (a number is every entry's value)."""
+    return float(column[index]) if isinstance(column, np.ndarray) else float(column)
 
 
 def shipped_weights() -> RankingWeights:

@@ -27,6 +27,7 @@ from scipy import sparse
 
 from faqbot.cache_files import KEEP_FILES as KEEP_FILES  # re-exported: older index files are removed
 from faqbot.cache_files import read_arrays, write_arrays
+from faqbot.sorted_terms import SortedTerms  # numpy only: cheap to import
 
 if TYPE_CHECKING:
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -38,6 +39,7 @@ CHAR_MODEL: dict[str, object] = {"analyzer": "char_wb", "ngram_range": (3, 5), "
 FORMAT = 4  # 2: a large knowledge base's character model kept as words; 3: terms as text; 4: .bin
 # The names this module gives its files; the pruner never touches any other file in the folder.
 CACHE_NAME = re.compile(r"index-[0-9a-f]{40}\.bin")
+KEY_BATCH = 10_000  # texts hashed at once for the key (a large base's texts are hundreds of megabytes)
 
 
 # scikit-learn (about a second to import, with the scipy.stats it pulls in) is needed only to fit an
@@ -64,7 +66,7 @@ class FittedText:
     entry_t: sparse.csr_matrix
     char: sparse.csr_matrix
     char_term_major: bool
-    word_terms: tuple[str, ...]
+    word_terms: SortedTerms  # over a million at 100,000 entries: one compact text, not a tuple
     word_idf: np.ndarray
     char_terms: tuple[str, ...]
     char_idf: np.ndarray
@@ -122,7 +124,9 @@ def cache_key(docs: Sequence[str], whole: Sequence[str], *, char_term_major: boo
     digest.update(json.dumps(header).encode("utf-8") + b"\0")
     for texts in (docs, whole):
         digest.update(np.array([len(text) for text in texts], dtype=np.int64).tobytes() + b"\0")
-        digest.update("".join(texts).encode("utf-8", "surrogatepass") + b"\0")
+        for start in range(0, len(texts), KEY_BATCH):  # the same bytes as one join, a batch at a time
+            digest.update("".join(texts[start : start + KEY_BATCH]).encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
     return digest.hexdigest()[:40]
 
 
@@ -163,7 +167,7 @@ def _read(path: Path) -> FittedText | None:
             entry_t=_matrix(data, "entry_t"),
             char=_matrix(data, "char"),
             char_term_major=char_term_major,
-            word_terms=_terms(data, "word_terms"),
+            word_terms=SortedTerms(bytes(data["word_terms"]), int(data["word_terms_count"])),
             word_idf=data["word_idf"],
             char_terms=_terms(data, "char_terms"),
             char_idf=data["char_idf"],
@@ -202,7 +206,8 @@ def _write(path: Path, fitted: FittedText) -> None:
     try:
         arrays: dict[str, np.ndarray] = {
             "char_term_major": np.array(fitted.char_term_major),
-            **_stored_terms("word_terms", fitted.word_terms),
+            "word_terms": np.frombuffer(fitted.word_terms.text, dtype=np.uint8),
+            "word_terms_count": np.array(len(fitted.word_terms)),
             "word_idf": fitted.word_idf,
             **_stored_terms("char_terms", fitted.char_terms),
             "char_idf": fitted.char_idf,

@@ -37,6 +37,11 @@ class WholeTexts(Sequence[str]):
             total += count
         self._starts = tuple(starts)
 
+    def parts(self) -> tuple[tuple[int, ...], tuple[tuple[tuple[int, str], ...], ...], tuple[str, ...]]:
+        """What is held beside the phrasings: each entry's count of them, its short alternates with
+        their places, and its answer (to store them as they are, see :mod:`faqbot.phrasing_cache`)."""
+        return self._counts, self._short, self._answers
+
     def __len__(self) -> int:
         return len(self._answers)
 

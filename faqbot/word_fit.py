@@ -22,6 +22,7 @@ import numpy as np
 from scipy import sparse
 
 from faqbot.analyzers import word_ngrams
+from faqbot.sorted_terms import SortedTerms
 
 CHUNK = 1 << 22  # stored values weighed at once (bounds the temporaries)
 BATCH_CHARS = 1 << 21  # characters of text counted, weighed and placed at once (bounds the temporaries)
@@ -30,11 +31,12 @@ BATCH_CHARS = 1 << 21  # characters of text counted, weighed and placed at once 
 @dataclass(frozen=True)
 class WordFit:
     """Term-major TF-IDF matrices over the phrasings (``word_t``) and the whole entries
-    (``entry_t``), the terms in column order (sorted) and their idf (float32 values, as scikit-learn's)."""
+    (``entry_t``), the terms in column order (sorted; one compact text, :mod:`faqbot.sorted_terms`)
+    and their idf (float32 values, as scikit-learn's)."""
 
     word_t: sparse.csr_matrix
     entry_t: sparse.csr_matrix
-    terms: tuple[str, ...]
+    terms: SortedTerms
     idf: np.ndarray
 
 
@@ -86,7 +88,8 @@ def fit_words(docs: Sequence[str], whole: Sequence[str]) -> WordFit:
     terms_sorted = [""] * len(vocabulary)
     for term, column in vocabulary.items():
         terms_sorted[column] = term
-    return WordFit(word_t=word_t, entry_t=entry_t, terms=tuple(terms_sorted), idf=idf)
+    del vocabulary
+    return WordFit(word_t=word_t, entry_t=entry_t, terms=SortedTerms.from_sorted(terms_sorted), idf=idf)
 
 
 def _weighed_chunks(

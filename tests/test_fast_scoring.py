@@ -13,7 +13,7 @@ from conftest import DATA, TODAY
 from faqbot.bench import asdict_reference
 from faqbot.evaluate import labeled_questions
 from faqbot.question_reading import read_question
-from faqbot.ranking import best_per_entry, postings_dot, postings_dot_hits
+from faqbot.ranking import DENSE_HITS, best_per_entry, postings_dot, postings_dot_hits
 from faqbot.transcripts import parse_transcript
 
 # Module-scoped fixtures are built once per worker: keep this file's tests on one worker.
@@ -72,8 +72,8 @@ def test_the_best_phrasing_over_the_hits_alone_is_the_best_over_all(engine, real
         assert np.array_equal(best_per_entry(values, hits, owners, starts), reference), question
         every = np.arange(len(values))  # as many hits as documents: the reduceat branch
         assert np.array_equal(best_per_entry(values, every, owners, starts), reference)
-        maxima += 2 * len(hits) < len(values)
-    assert maxima > len(real_questions) // 2  # the maximum over hits alone was the branch checked
+        maxima += DENSE_HITS * len(hits) < len(values)
+    assert maxima > len(real_questions) // 4  # the maximum over hits alone was checked on many questions
 
 
 def test_the_weighted_sum_equals_the_feature_matrix_product(engine, real_questions) -> None:

@@ -23,7 +23,7 @@ def assert_fits_like_scikit_learn(docs: Sequence[str], whole: Sequence[str]) -> 
     word_t = reference.fit_transform(docs).T.tocsr()
     entry_t = reference.transform(whole).T.tocsr()
     fitted = fit_words(docs, whole)
-    assert fitted.terms == tuple(reference.get_feature_names_out().tolist())
+    assert tuple(fitted.terms) == tuple(reference.get_feature_names_out().tolist())
     assert fitted.idf.dtype == reference.idf_.dtype and np.array_equal(fitted.idf, reference.idf_)
     for ours, theirs in ((fitted.word_t, word_t), (fitted.entry_t, entry_t)):
         assert ours.shape == theirs.shape and ours.dtype == theirs.dtype
