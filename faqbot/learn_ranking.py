@@ -9,7 +9,8 @@ weighted ``REAL_WEIGHT`` times, because alternates written by us are shorter and
 people ask. The relevance weights over :data:`faqbot.ranking.FEATURES` are fitted listwise: for each
 question a softmax over every entry plus a "none of them" option scored 0 (so a refusal example
 teaches the bias), the likelihood of the right choice maximised with an L2 penalty, to convergence
-(the optimum is unique, so the same knowledge base always gives the same weights). The confidence is
+(the optimum is unique, so the same knowledge base gives the same weights, to the last rounded digit; the fit
+starts from the shipped weights, which changes only how many steps it takes). The confidence is
 calibrated on the same questions (the real ones weighted alike), so that it means the chance of being
 right on short phrasings and long posts alike. The weights are written to
 ``faqbot/ranking_weights.py`` for review in a diff. ``--check`` only compares and exits 1 when the
@@ -107,10 +108,12 @@ def learn_weights(kb: KnowledgeBase, questions: list[TrainingQuestion] | None = 
     the best entry's relevance and the question's known-word share, on whether that entry is right.
     ``questions``: :func:`training_questions` of ``kb`` when already computed."""
     questions = training_questions(kb) if questions is None else questions
+    shipped = shipped_weights()
     fitted = fit_listwise(
         np.stack([q.features for q in questions]),
         np.array([-1 if q.answer is None else q.answer for q in questions]),
         np.array([REAL_WEIGHT if q.real else 1.0 for q in questions]),
+        start=np.array([*shipped.coefficients, shipped.bias]),
     )
     coefficients = tuple(round(float(c), 4) for c in fitted[:-1])
     bias = round(float(fitted[-1]), 4)
@@ -153,11 +156,15 @@ def listwise_loss(
     return loss, np.append(gradient, slope.sum())
 
 
-def fit_listwise(features: np.ndarray, answers: np.ndarray, sample: np.ndarray) -> np.ndarray:
-    """The coefficients and the bias (last) that minimise :func:`listwise_loss`."""
+def fit_listwise(
+    features: np.ndarray, answers: np.ndarray, sample: np.ndarray, start: np.ndarray | None = None
+) -> np.ndarray:
+    """The coefficients and the bias (last) that minimise :func:`listwise_loss`. The loss is strictly
+    convex, so ``start`` (e.g. the shipped weights, which a small knowledge-base change moves little)
+    changes only how many steps it takes, not where it ends (to the tolerance)."""
     result = minimize(
         listwise_loss,
-        np.zeros(features.shape[2] + 1),
+        np.zeros(features.shape[2] + 1) if start is None else start,
         args=(features, answers, sample),
         jac=True,
         method="L-BFGS-B",

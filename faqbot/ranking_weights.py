@@ -5,7 +5,7 @@ COEFFICIENTS: dict[str, float] = {
     "phrasing_word": -1.5091,
     "phrasing_char": 9.2661,
     "phrasing_mix": -1.9457,
-    "entry_word": 32.2449,
+    "entry_word": 32.2448,
     "codes_question": 2.2106,
     "codes_phrasings": 1.8047,
     "codes_declared": 5.6762,
