@@ -398,6 +398,56 @@ class Faqbot:
             return None
         return candidate
 
+    def _answering(
+        self,
+        speaking: list[tuple[Scored, Entry]],
+        reading: QuestionReading,
+        codes: tuple[str, ...],
+        check: RuleCheck | None,
+        intent: str,
+    ) -> list[tuple[Scored, Entry]]:
+        """The trusted entries that speak to the question, narrowed to those that answer what it asks:
+        "what is X" wants a definition of X, a story no definition, "what is modifier 59" the entry on
+        59, codes billed together the entry on that combination (or one that could say so)."""
+        if reading.aspect == "definition" and codes:
+            # "What is 77372?": an entry about another point of that code (units, timing ...) is not a
+            # definition; the code's own card is.
+            speaking = [(scored, entry) for scored, entry in speaking if entry.aspect == "definition"]
+            # ... and the entry whose subject (first code) is X, else whose own question names X, defines
+            # X better than one that only lists it ("What is C1717?" mentions 77770 but is about C1717);
+            # a family's definition entry comes next.
+            subject = [(sc, e) for sc, e in speaking if e.codes[:1] and e.codes[0] in codes]
+            named = [(sc, e) for sc, e in speaking if self.ranker.question_codes_of(e.id) & set(codes)]
+            # A family's entry answers "what is X" for one code only when its own question defines codes
+            # ("What are the proton codes?") and as a medium match or better; else X's own card (certain)
+            # is the better answer ("what is cpt 99214" is not the entry on which code a consult uses).
+            family = [
+                (sc, e)
+                for sc, e in speaking
+                if len(codes) > 1 or (sc.score >= FAMILY_ENTRY_FLOOR and question_intent(e.question) == "definition")
+            ]
+            speaking = subject or named or family
+        asked_modifiers = modifiers_named(reading.focus)
+        if reading.aspect == "modifier" and intent == "definition" and len(asked_modifiers) == 1:
+            # "What is modifier 59": the entry whose own question is about modifier 59 beats one that only
+            # mentions it (the X modifiers are subsets of 59).
+            speaking = [(sc, e) for sc, e in speaking if asked_modifiers & modifiers_named(e.question)] or speaking
+        if reading.long and reading.aspect is None:
+            # A post that tells what happened and asks about it ("... the provider opted not to treat.
+            # Can we still charge the 77014?") does not ask what a code is: a definition entry is not
+            # its answer (the code's card, at most medium, is context).
+            speaking = [(sc, e) for sc, e in speaking if e.aspect != "definition"]
+        if check is not None and reading.aspect in (None, "combination"):
+            # Codes billed together ask whether they combine: an entry whose own question asks whether
+            # exactly these codes combine beats one that defines them; an entry on units, timing,
+            # documentation ... of those codes answers another question (the verdict is nearer).
+            speaking = [
+                (sc, e)
+                for sc, e in speaking
+                if e.aspect == "combination" and set(codes) <= self.ranker.question_codes_of(e.id)
+            ] or [(sc, e) for sc, e in speaking if e.aspect in _SAYS_WHAT_GOES_TOGETHER]
+        return speaking
+
     def _entry_text(self, entry: Entry, codes: tuple[str, ...], check: RuleCheck | None, as_of: date) -> str:
         """The entry's answer, plus the card of each asked code its question doesn't name (a family-level
         entry found through an alternate), plus the rule-check summary."""
@@ -559,43 +609,7 @@ class Faqbot:
         ]
         # The best trusted entry that speaks to what is asked; an entry on another aspect is context only.
         speaking = [(scored, entry) for scored, entry in trusted if gap is None or _speaks_to(entry, reading)]
-        if reading.aspect == "definition" and codes:
-            # "What is 77372?": an entry about another point of that code (units, timing ...) is not a
-            # definition; the code's own card is.
-            speaking = [(scored, entry) for scored, entry in speaking if entry.aspect == "definition"]
-            # ... and the entry whose subject (first code) is X, else whose own question names X, defines
-            # X better than one that only lists it ("What is C1717?" mentions 77770 but is about C1717);
-            # a family's definition entry comes next.
-            subject = [(sc, e) for sc, e in speaking if e.codes[:1] and e.codes[0] in codes]
-            named = [(sc, e) for sc, e in speaking if self.ranker.question_codes_of(e.id) & set(codes)]
-            # A family's entry answers "what is X" for one code only when its own question defines codes
-            # ("What are the proton codes?") and as a medium match or better; else X's own card (certain)
-            # is the better answer ("what is cpt 99214" is not the entry on which code a consult uses).
-            family = [
-                (sc, e)
-                for sc, e in speaking
-                if len(codes) > 1 or (sc.score >= FAMILY_ENTRY_FLOOR and question_intent(e.question) == "definition")
-            ]
-            speaking = subject or named or family
-        asked_modifiers = modifiers_named(reading.focus)
-        if reading.aspect == "modifier" and intent == "definition" and len(asked_modifiers) == 1:
-            # "What is modifier 59": the entry whose own question is about modifier 59 beats one that only
-            # mentions it (the X modifiers are subsets of 59).
-            speaking = [(sc, e) for sc, e in speaking if asked_modifiers & modifiers_named(e.question)] or speaking
-        if reading.long and reading.aspect is None:
-            # A post that tells what happened and asks about it ("... the provider opted not to treat.
-            # Can we still charge the 77014?") does not ask what a code is: a definition entry is not
-            # its answer (the code's card, at most medium, is context).
-            speaking = [(sc, e) for sc, e in speaking if e.aspect != "definition"]
-        if check is not None and reading.aspect in (None, "combination"):
-            # Codes billed together ask whether they combine: an entry whose own question asks whether
-            # exactly these codes combine beats one that defines them; an entry on units, timing,
-            # documentation ... of those codes answers another question (the verdict is nearer).
-            speaking = [
-                (sc, e)
-                for sc, e in speaking
-                if e.aspect == "combination" and set(codes) <= self.ranker.question_codes_of(e.id)
-            ] or [(sc, e) for sc, e in speaking if e.aspect in _SAYS_WHAT_GOES_TOGETHER]
+        speaking = self._answering(speaking, reading, codes, check, intent)
         if not speaking and reading.aspect == "modifier" and scan.modifiers and not _SAYS_MODIFIER.search(question):
             # Only a modifier written onto a code ("what is 77012-26"): the code's best entry still
             # answers, and the notices say which modifier was split off.
