@@ -201,6 +201,21 @@ def _spaced_known(text: str, known: Collection[str]) -> list[CodeMention]:
     ]
 
 
+# A CPT code typed with a letter for a look-alike digit ("7730l", "77O14"): five characters, at least
+# three of them digits, only l/I/O besides.
+_LOOKALIKE_RE = re.compile(r"(?<![\w.,])(?=[0-9lIoO]{5}(?![\w.,]\d|\w))(?=(?:[lIoO]*[0-9]){3})[0-9]*[lIoO][0-9lIoO]*")
+_LOOKALIKE_DIGITS = str.maketrans("lIoO", "1100")
+
+
+def _lookalikes(text: str, known: Collection[str]) -> dict[str, str]:
+    """Tokens that read as a known CPT code once look-alike letters are digits: {as typed: the code}."""
+    return {
+        m.group(0): code
+        for m in _LOOKALIKE_RE.finditer(text)
+        if (code := m.group(0).translate(_LOOKALIKE_DIGITS)) in known
+    }
+
+
 def mentions_of_known(text: str, known: Collection[str]) -> list[CodeMention]:
     """:func:`find_mentions` plus known CPT codes typed with a space inside, in text order."""
     return sorted(find_mentions(text) + _spaced_known(text, known), key=lambda m: m.start)
@@ -231,4 +246,6 @@ def recognize(text: str, known: Collection[str]) -> CodeScan:
             guess = suggest_code(mention.code, known)
             if guess is not None:
                 did_you_mean[mention.code] = guess
+    # "7730l": not a code as typed (so not in ``unknown``), but did you mean 77301?
+    did_you_mean.update(_lookalikes(text, known))
     return CodeScan(tuple(found), tuple(unknown), modifiers, did_you_mean, tuple(mentions))

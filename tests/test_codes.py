@@ -144,3 +144,24 @@ def test_codes_one_digit_away_are_the_same_whatever_the_order_of_the_table() -> 
     known = [f"7730{d}" for d in range(9)] + [f"7731{d}" for d in range(10)]  # 77309 is unknown: 10 neighbours
     first = close_codes("77309", known)
     assert first == close_codes("77309", list(reversed(known))) == ("77300", "77301", "77302", "77303", "77304")
+
+
+@pytest.mark.parametrize(
+    ("text", "guess"),
+    [("7730l", {"7730l": "77301"}), ("what is 77O14", {"77O14": "77014"}), ("hello lollo", {}), ("77301", {})],
+)
+def test_a_letter_typed_for_a_look_alike_digit_is_offered_as_the_code(text: str, guess: dict[str, str]) -> None:
+    """ "7730l" is not a code as typed (not in ``unknown``), but did you mean 77301? (a new user's trial)."""
+    scan = recognize(text, KNOWN)
+    assert scan.did_you_mean == guess
+    assert not set(scan.unknown) & set(guess)
+
+
+@given(st.sampled_from(sorted(c for c in KNOWN if c.isdigit())), st.data())
+def test_any_one_look_alike_letter_in_a_known_code_is_offered_as_that_code(code: str, data: st.DataObject) -> None:
+    spots = [i for i, ch in enumerate(code) if ch in "10"]
+    if not spots:
+        return
+    i = data.draw(st.sampled_from(spots))
+    typed = code[:i] + data.draw(st.sampled_from("lI" if code[i] == "1" else "oO")) + code[i + 1 :]
+    assert recognize(f"can I bill {typed}?", KNOWN).did_you_mean.get(typed) == code
