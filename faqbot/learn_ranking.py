@@ -108,12 +108,11 @@ def learn_weights(kb: KnowledgeBase, questions: list[TrainingQuestion] | None = 
     the best entry's relevance and the question's known-word share, on whether that entry is right.
     ``questions``: :func:`training_questions` of ``kb`` when already computed."""
     questions = training_questions(kb) if questions is None else questions
-    shipped = shipped_weights()
     fitted = fit_listwise(
         np.stack([q.features for q in questions]),
         np.array([-1 if q.answer is None else q.answer for q in questions]),
         np.array([REAL_WEIGHT if q.real else 1.0 for q in questions]),
-        start=np.array([*shipped.coefficients, shipped.bias]),
+        start=_shipped_start(),
     )
     coefficients = tuple(round(float(c), 4) for c in fitted[:-1])
     bias = round(float(fitted[-1]), 4)
@@ -132,6 +131,16 @@ def learn_weights(kb: KnowledgeBase, questions: list[TrainingQuestion] | None = 
     calibration = tuple(round(float(c), 4) for c in (*platt.coef_[0], platt.intercept_[0]))
     a, b, c = calibration
     return RankingWeights(coefficients, bias, (a, b, c))
+
+
+def _shipped_start() -> np.ndarray | None:
+    """The shipped coefficients and bias, where the fit starts; None (start from zeros) when they do
+    not match today's features (a feature was added or removed)."""
+    try:
+        shipped = shipped_weights()
+    except ValueError:
+        return None
+    return np.array([*shipped.coefficients, shipped.bias])
 
 
 def listwise_loss(

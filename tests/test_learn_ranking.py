@@ -126,3 +126,18 @@ def test_the_listwise_fit_converges_to_one_answer() -> None:
         listwise_loss(fitted, features, answers, sample)[0]
         <= listwise_loss(fitted + 0.01, features, answers, sample)[0]
     )
+
+
+def test_the_fit_starts_from_the_shipped_weights_unless_they_no_longer_fit_the_features(monkeypatch) -> None:
+    """After a feature is added, ranking_weights.py no longer matches: the fit starts from zeros then,
+    so learn_ranking can still write the new weights."""
+    import faqbot.learn_ranking as learning
+
+    start = learning._shipped_start()
+    assert start is not None and len(start) == len(FEATURES) + 1
+
+    def mismatched() -> RankingWeights:
+        raise ValueError("faqbot/ranking_weights.py does not match FEATURES")
+
+    monkeypatch.setattr(learning, "shipped_weights", mismatched)
+    assert learning._shipped_start() is None
