@@ -237,8 +237,10 @@ class QuestionReading:
 _CODE_LIKE = re.compile(r"\b(?:cpt|hcpcs|code|codes|[a-z]?\d{4,5}[a-z]?)\b|[^\w\s]", re.IGNORECASE)
 
 
+# The modifiers faqbot recognises written onto a code or listed after a named one (a regex alternation).
+_MODIFIERS = r"26|tc|59|76|77|25|52|53|x[espu]|g[acz]|kx|p[on]"
 # A modifier written onto a code: "77417-26", "77300-59".
-_ATTACHED_MODIFIER = re.compile(r"\b[0-9a-z]\d{3}[0-9a-z]-(?:26|tc|59|76|77|25|52|53|x[espu]|g[acz]|kx|p[on])\b")
+_ATTACHED_MODIFIER = re.compile(rf"\b[0-9a-z]\d{{3}}[0-9a-z]-(?:{_MODIFIERS})\b")
 
 
 def question_aspect(text: str) -> Aspect | None:
@@ -255,7 +257,7 @@ def question_aspect(text: str) -> Aspect | None:
 
 
 _MODIFIER_NAMED = re.compile(
-    r"\b(?:modifiers?|mod)\s*-?\s*([a-z0-9]{2})\b|-(26|tc|59|76|77|25|52|53|x[espu]|g[acz]|kx|p[on])\b|"
+    rf"\b(?:modifiers?|mod)\s*-?\s*([a-z0-9]{{2}})\b|-({_MODIFIERS})\b|"
     r"\b(x[espu]|ga|gz|kx|gc|po|pn|tc)\b",
     re.IGNORECASE,
 )
@@ -263,7 +265,7 @@ _MODIFIER_NAMED = re.compile(
 
 # More modifiers listed after a named one: "modifier 59 or 76", "modifiers 26, TC and 59".
 _MODIFIER_LISTED = re.compile(
-    r"\s*(?:,|/|\bor\b|\band\b|,\s*(?:or|and)\b)\s*-?(26|tc|59|76|77|25|52|53|x[espu]|g[acz]|kx|p[on])\b",
+    rf"\s*(?:,|/|\bor\b|\band\b|,\s*(?:or|and)\b)\s*-?({_MODIFIERS})\b",
     re.IGNORECASE,
 )
 
