@@ -11,11 +11,12 @@ import pytest
 
 from conftest import DATA, TODAY
 from faqbot.codes import find_mentions
-from faqbot.engine import Faqbot, contradicts, opening_stance
+from faqbot.engine import CLEAR_LEAD, CLOSE_CALL_CONFIDENCE, Faqbot, contradicts, opening_stance
 from faqbot.knowledge import load_knowledge
 from faqbot.question_context import alternative_groups, codes_left_out, offers_choice, read_context
 from faqbot.question_reading import modifiers_named, read_question
 from faqbot.ranking import codes_in, question_intent
+from faqbot.transcripts import parse_transcript
 
 # Module-scoped fixtures are built once per worker: keep this file's tests on one worker.
 pytestmark = pytest.mark.xdist_group("test_asked_question")
@@ -393,3 +394,18 @@ def test_what_is_x_gets_a_family_entry_only_when_the_entry_defines_codes(
     assert answer.entry_id == entry_id
     if entry_id is None:
         assert answer.kind == "code_card"
+
+
+def test_a_close_call_is_never_high(engine: Faqbot) -> None:
+    # Real questions (the dev part): an entry that leads the next-best one (the first suggestion) by
+    # less than CLEAR_LEAD is at most "medium", however well it scores; some answers are such close calls.
+    capped = 0
+    for turn in parse_transcript(DATA / "realq-dev.toml").turns:
+        answer = engine.answer(turn.question, as_of=turn.as_of or TODAY)
+        if answer.kind != "faq":
+            continue
+        lead = answer.confidence - max((s.score for s in answer.suggestions), default=0.0)
+        if answer.confidence_level == "high":
+            assert lead >= CLEAR_LEAD, turn.question
+        capped += answer.confidence == CLOSE_CALL_CONFIDENCE
+    assert capped >= 3
