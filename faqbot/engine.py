@@ -105,6 +105,14 @@ def _speaks_to(entry: Entry, reading: QuestionReading) -> bool:
     )
 
 
+def close_call_notice(runner_up: Entry) -> str:
+    """What a close call says: the next-best entry, which may be the one that answers."""
+    return (
+        f"Close call: another entry scored nearly as high, \"{runner_up.question}\" ({runner_up.id}). "
+        "If this answer is not what you asked, look at that one and the related questions."
+    )
+
+
 def confidence_level(confidence: float) -> str:
     """``high``, ``medium`` or ``low``: the label (and colour) of a confidence, from :data:`CONFIDENCE_LEVELS`."""
     return next(label for floor, label in CONFIDENCE_LEVELS if confidence >= floor)
@@ -630,10 +638,11 @@ class Faqbot:
                     "not the shipped knowledge base.",
                     *notices,
                 )
-            runner_up = max((other.score for other in ranked if other.entry_id != entry.id), default=0.0)
             confidence = scored.score
-            if confidence - runner_up < CLEAR_LEAD:
+            runner_up = next((other for other in ranked if other.entry_id != entry.id), None)
+            if runner_up is not None and confidence - runner_up.score < CLEAR_LEAD:
                 confidence = min(confidence, CLOSE_CALL_CONFIDENCE)
+                base["notices"] = (*base["notices"], close_call_notice(self.kb.entries_by_id[runner_up.entry_id]))
             return Answer(
                 status="answered",
                 entry_id=entry.id,

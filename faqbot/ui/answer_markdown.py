@@ -55,6 +55,8 @@ def notice_label(notice: str) -> str:
         return "Code not found"
     if "not in our code table" in notice:
         return "Unknown code"
+    if notice.startswith("Close call:"):
+        return "Close call"
     return "Note"
 
 

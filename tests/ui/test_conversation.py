@@ -56,6 +56,17 @@ async def test_alone_question_shows_a_reported_deletion_and_depends(app):
         assert "replaced by 77387" in widget_text(card)
 
 
+async def test_a_close_call_says_which_entry_was_nearly_as_good(app):
+    # A real help-desk question whose best entries are within a few hundredths of each other.
+    question = "Can we charge 77295 for two different body parts if the plan is signed on the same DOS?"
+    async with app.run_test(size=SIZE) as pilot:
+        turn = await ask(app, pilot, question, type_it=False)
+        assert turn.answer is not None and turn.answer.confidence_level == "medium"
+        runner_up = turn.answer.suggestions[0]
+        notice = widget_text(turn.query_one(".notice"))
+        assert "Close call" in notice and runner_up.entry_id in notice
+
+
 async def test_a_confirmed_deletion_is_not_allowed(app):
     async with app.run_test(size=SIZE) as pilot:
         turn = await ask(app, pilot, "can g6015 be billed alone", type_it=False)
