@@ -108,7 +108,7 @@ def _speaks_to(entry: Entry, reading: QuestionReading) -> bool:
 def close_call_notice(runner_up: Entry) -> str:
     """What a close call says: the next-best entry, which may be the one that answers."""
     return (
-        f"Close call: another entry scored nearly as high, \"{runner_up.question}\" ({runner_up.id}). "
+        f'Close call: another entry scored nearly as high, "{runner_up.question}" ({runner_up.id}). '
         "If this answer is not what you asked, look at that one and the related questions."
     )
 
