@@ -2,26 +2,26 @@
 do not edit by hand. One logistic-regression coefficient per feature of faqbot.ranking.FEATURES."""
 
 COEFFICIENTS: dict[str, float] = {
-    "phrasing_word": -1.5091,
-    "phrasing_char": 9.2661,
-    "phrasing_mix": -1.9457,
-    "entry_word": 32.2448,
-    "codes_question": 2.2106,
-    "codes_phrasings": 1.8047,
-    "codes_declared": 5.6762,
-    "codes_elsewhere": -0.882,
-    "codes_none": 0.7015,
-    "same_intent": 0.5397,
-    "phrasing_word_with_codes": -1.4468,
-    "phrasing_char_with_codes": -3.8569,
-    "entry_word_with_codes": 2.9594,
-    "codes_question_no_words": 0.2981,
-    "codes_declared_no_words": 0.64,
-    "same_aspect": 0.9925,
-    "other_aspect": -0.0996,
-    "codes_subject": 1.0514,
-    "modifier_named": 1.2732,
+    "phrasing_word": -1.6736,
+    "phrasing_char": 9.427,
+    "phrasing_mix": -2.1688,
+    "entry_word": 32.7872,
+    "codes_question": 2.224,
+    "codes_phrasings": 1.7643,
+    "codes_declared": 5.7032,
+    "codes_elsewhere": -0.9303,
+    "codes_none": 0.6768,
+    "same_intent": 0.5555,
+    "phrasing_word_with_codes": -1.2872,
+    "phrasing_char_with_codes": -3.8743,
+    "entry_word_with_codes": 2.9244,
+    "codes_question_no_words": 0.2478,
+    "codes_declared_no_words": 0.6275,
+    "same_aspect": 1.0465,
+    "other_aspect": -0.1047,
+    "codes_subject": 1.0687,
+    "modifier_named": 1.2621,
 }
-BIAS: float = -6.8699
+BIAS: float = -6.8898
 # Confidence: sigmoid(a * relevance logit + b * known-word share + c), fitted on whether the best entry is right.
-CALIBRATION: tuple[float, float, float] = (0.2073, 3.1072, -3.2208)
+CALIBRATION: tuple[float, float, float] = (0.2077, 3.1886, -3.3217)
