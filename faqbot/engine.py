@@ -434,12 +434,18 @@ class Faqbot:
             subject = [(sc, e) for sc, e in speaking if e.codes[:1] and e.codes[0] in codes]
             named = [(sc, e) for sc, e in speaking if self.ranker.question_codes_of(e.id) & set(codes)]
             # A family's entry answers "what is X" for one code only when its own question defines codes
-            # ("What are the proton codes?") and as a medium match or better; else X's own card (certain)
+            # and names no other ("What are the proton codes?"), as a medium match or better; else X's own card (certain)
             # is the better answer ("what is cpt 99214" is not the entry on which code a consult uses).
             family = [
                 (sc, e)
                 for sc, e in speaking
-                if len(codes) > 1 or (sc.score >= FAMILY_ENTRY_FLOOR and question_intent(e.question) == "definition")
+                if len(codes) > 1
+                or (
+                    sc.score >= FAMILY_ENTRY_FLOOR
+                    and question_intent(e.question) == "definition"
+                    # "What is C1717?" defines another code, not the family of the one asked.
+                    and not self.ranker.question_codes_of(e.id) - set(codes)
+                )
             ]
             speaking = subject or named or family
         asked_modifiers = modifiers_named(reading.focus)

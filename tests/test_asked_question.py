@@ -385,7 +385,13 @@ def test_a_deleted_code_no_entry_names_gets_its_card(engine: Faqbot) -> None:
 
 @pytest.mark.parametrize(
     ("question", "entry_id"),
-    [("what is cpt 99214", None), ("what is 77522", "proton-codes"), ("what is 77372", "srs-sbrt-codes")],
+    [
+        ("what is cpt 99214", None),
+        ("what is 77522", "proton-codes"),
+        ("what is 77371", "srs-sbrt-codes"),
+        # "What is C1717?" (the HDR source) lists 77771 but defines another code: 77771's card answers.
+        ("what is 77771", None),
+    ],
 )
 def test_what_is_x_gets_a_family_entry_only_when_the_entry_defines_codes(
     engine: Faqbot, question: str, entry_id: str | None
