@@ -26,7 +26,7 @@ import numpy as np
 from scipy import sparse
 
 from faqbot.cache_files import KEEP_FILES as KEEP_FILES  # re-exported: older index files are removed
-from faqbot.cache_files import read_arrays, write_arrays
+from faqbot.cache_files import digest, read_arrays, source_digest, write_arrays
 from faqbot.sorted_terms import SortedTerms  # numpy only: cheap to import
 
 if TYPE_CHECKING:
@@ -130,13 +130,41 @@ def cache_key(docs: Sequence[str], whole: Sequence[str], *, char_term_major: boo
     return digest.hexdigest()[:40]
 
 
+def keyed_by(texts_key: str, *, char_term_major: bool) -> str:
+    """The index key when ``texts_key`` already names the exact texts (the prepared phrasings'
+    cache key, :mod:`faqbot.phrasing_cache`): the settings, the library versions, the source of the
+    code that fits, reads or rebuilds them, and that key. A restart that finds this file needs
+    neither the texts nor their hash (hundreds of megabytes on a large knowledge base)."""
+    from faqbot import analyzers, phrasing_cache, sorted_terms, whole_texts  # cheap, most already loaded
+
+    header = [FORMAT, version("scikit-learn"), np.__version__, repr(WORD_MODEL), repr(CHAR_MODEL), char_term_major]
+    sources = source_digest(
+        __file__,
+        analyzers.__file__,
+        phrasing_cache.__file__,
+        sorted_terms.__file__,
+        whole_texts.__file__,
+        str(Path(__file__).with_name("word_fit.py")),  # not imported: fitting only
+        str(Path(__file__).with_name("char_by_words.py")),
+    )
+    return digest([header, sources, texts_key])
+
+
 def fit_or_load(
-    docs: Sequence[str], whole: Sequence[str], *, char_term_major: bool, cache_dir: Path | None
+    docs: Sequence[str],
+    whole: Sequence[str],
+    *,
+    char_term_major: bool,
+    cache_dir: Path | None,
+    key: str | None = None,
 ) -> FittedText:
-    """The fitted text models, from ``cache_dir`` when a file for exactly these inputs is there."""
+    """The fitted text models, from ``cache_dir`` when a file for exactly these inputs is there.
+    ``key``: the file's key when the caller has one (:func:`keyed_by`; else the texts are hashed);
+    the texts are then read only when the file is not there."""
     if cache_dir is None:
         return fit_text(docs, whole, char_term_major=char_term_major)
-    path = cache_dir / f"index-{cache_key(docs, whole, char_term_major=char_term_major)}.bin"
+    key = key or cache_key(docs, whole, char_term_major=char_term_major)
+    path = cache_dir / f"index-{key}.bin"
     loaded = _read(path)  # the name already encodes every input, char_term_major included
     if loaded is not None:
         return loaded

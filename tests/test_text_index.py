@@ -9,8 +9,9 @@ import pytest
 
 import faqbot.text_index as text_index
 from faqbot.cache_files import read_arrays
+from faqbot.phrasing_cache import CachedTexts
 from faqbot.ranking import Ranker
-from faqbot.text_index import KEEP_FILES, cache_key, default_cache_dir, fit_or_load
+from faqbot.text_index import KEEP_FILES, cache_key, default_cache_dir, fit_or_load, keyed_by
 
 DOCS = ["imrt plan code", "basic dosimetry calculation", "weekly treatment management"]
 WHOLE = ["imrt plan code answer", "dosimetry answer", "management answer"]
@@ -39,6 +40,16 @@ def test_any_change_to_the_inputs_is_another_file() -> None:
     assert cache_key([*DOCS[:-1], "weekly treatment management!"], WHOLE, char_term_major=True) != key
     assert cache_key(DOCS, [*WHOLE[:-1], "changed answer"], char_term_major=True) != key
     assert cache_key(DOCS, WHOLE, char_term_major=False) != key
+
+
+def test_a_given_key_names_the_file_and_the_texts_are_read_only_to_fit(tmp_path: Path) -> None:
+    key = keyed_by("a" * 40, char_term_major=True)
+    assert len({key, keyed_by("b" * 40, char_term_major=True), keyed_by("a" * 40, char_term_major=False)}) == 3
+    first = fit_or_load(DOCS, WHOLE, char_term_major=True, cache_dir=tmp_path, key=key)
+    assert [p.name for p in tmp_path.iterdir()] == [f"index-{key}.bin"]
+    unread = CachedTexts(len(DOCS), lambda: pytest.fail("texts read"))
+    second = fit_or_load(unread, unread, char_term_major=True, cache_dir=tmp_path, key=key)
+    assert (first.word_t != second.word_t).nnz == 0
 
 
 def test_a_damaged_file_is_ignored_and_rewritten(tmp_path: Path) -> None:
