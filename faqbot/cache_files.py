@@ -143,11 +143,11 @@ MAP_FROM = 64 << 20
 _CRC_BLOCK = 8 << 20  # bytes checked at once when a mapped file's CRC-32 is read through the file
 
 
-def read_arrays(path: Path, *, map_from: int = MAP_FROM) -> dict[str, np.ndarray] | None:
+def read_arrays(path: Path, *, map_from: int | None = None) -> dict[str, np.ndarray] | None:
     """The arrays :func:`write_arrays` wrote (read-only views of the file's bytes), or None when the
     file is missing, cut off, damaged or not such a file.
 
-    A file of ``map_from`` bytes or more (a large knowledge base's index: 0.8 GB at 100,000 entries)
+    A file of ``map_from`` bytes or more (default :data:`MAP_FROM`) (a large knowledge base's index: 0.8 GB at 100,000 entries)
     is mapped read-only instead of copied: only the pages a question reads become resident, shared
     with the page cache. Its CRC-32 is read through the same open file, a block at a time, not
     through the map (so the check does not make the whole file resident). Sound because faqbot never
@@ -158,7 +158,7 @@ def read_arrays(path: Path, *, map_from: int = MAP_FROM) -> dict[str, np.ndarray
     try:
         with open(path, "rb", buffering=0) as handle:
             size = os.fstat(handle.fileno()).st_size
-            if size < map_from or not size:
+            if size < (MAP_FROM if map_from is None else map_from) or not size:
                 content = read_prefaulted(path, handle=handle)
                 return _arrays(content, lambda start: zlib.crc32(memoryview(content)[start:]))
             mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)

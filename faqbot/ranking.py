@@ -47,8 +47,8 @@ LONG_POSTINGS = 1000
 DICT_TERMS = 200_000
 # The best phrasing per entry is taken over every document once the hits are a tenth of them.
 DENSE_HITS = 10
-# Entries whose texts are hashed at once for the cache key.
-KEY_BATCH = 10_000
+# Entries whose texts are hashed at once for the cache key (about 3 MB of text).
+KEY_BATCH = 1_000
 
 # Words that say nothing about the topic. The kind of question (alone, together, how often ...) is
 # read from the raw question by ``question_intent``, so question words are dropped here too.
