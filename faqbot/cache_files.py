@@ -167,6 +167,15 @@ def read_arrays(path: Path, *, map_from: int | None = None) -> dict[str, np.ndar
         return None
 
 
+def maps(path: Path) -> bool:
+    """Whether :func:`read_arrays` maps ``path`` rather than reading it into private memory (False
+    when it cannot be read)."""
+    try:
+        return path.stat().st_size >= MAP_FROM
+    except OSError:
+        return False
+
+
 def _crc_through(handle: IO[bytes], start: int) -> int:
     """CRC-32 of the file from ``start`` to its end, read a block at a time into one buffer."""
     handle.seek(start)

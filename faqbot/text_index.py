@@ -26,7 +26,7 @@ import numpy as np
 from scipy import sparse
 
 from faqbot.cache_files import KEEP_FILES as KEEP_FILES  # re-exported: older index files are removed
-from faqbot.cache_files import digest, read_arrays, source_digest, write_arrays
+from faqbot.cache_files import digest, maps, read_arrays, source_digest, write_arrays
 from faqbot.sorted_terms import SortedTerms  # numpy only: cheap to import
 
 if TYPE_CHECKING:
@@ -170,6 +170,10 @@ def fit_or_load(
         return loaded
     fitted = fit_text(docs, whole, char_term_major=char_term_major)
     _write(path, fitted)
+    if maps(path):
+        # Served from the file just written, mapped (faqbot.cache_files.read_arrays), as a restart
+        # is: the fitted arrays' private memory (0.8 GB at 100,000 entries) is given back.
+        return _read(path) or fitted
     return fitted
 
 

@@ -124,3 +124,16 @@ def test_the_pruner_deletes_only_files_it_wrote(tmp_path: Path) -> None:
         fit_or_load([*DOCS, f"doc {i}"], [*WHOLE, f"whole {i}"], char_term_major=True, cache_dir=tmp_path)
     assert all(path.exists() for path in foreign)
     assert len([p for p in tmp_path.glob("index-*.bin") if p not in foreign]) == KEEP_FILES
+
+
+def test_a_large_index_is_served_mapped_from_its_file_once_written(tmp_path: Path, monkeypatch) -> None:
+    """Above MAP_FROM bytes the first start, too, answers from the file it wrote (mapped, read-only)."""
+    import faqbot.cache_files as cache_files
+
+    fresh = fit_or_load(DOCS, WHOLE, char_term_major=True, cache_dir=None)
+    monkeypatch.setattr(cache_files, "MAP_FROM", 0)
+    written = fit_or_load(DOCS, WHOLE, char_term_major=True, cache_dir=tmp_path)
+    assert not written.word_t.data.flags.writeable  # a view of the mapped file, not the fit's arrays
+    for ours, theirs in ((written.word_t, fresh.word_t), (written.entry_t, fresh.entry_t), (written.char, fresh.char)):
+        assert np.array_equal(ours.indptr, theirs.indptr) and np.array_equal(ours.indices, theirs.indices)
+        assert np.array_equal(ours.data, theirs.data)
