@@ -5,9 +5,11 @@ imports. The cache keeps the fitted matrices and vocabularies as plain numeric a
 file (:func:`faqbot.cache_files.write_arrays`: raw bytes with a CRC-32, no pickle, nothing in it can
 run code; read without copying, several times quicker than ``.npz``), in the user's cache folder
 (``$FAQBOT_CACHE_DIR``, else ``$XDG_CACHE_HOME/faqbot``, else ``~/.cache/faqbot``). The file name
-is a hash of everything the fit depends on (the exact documents, the model settings, the library
-versions), so a changed knowledge base never reads a stale index: it gets another name. A file
-that cannot be read is ignored and rewritten. ``FAQBOT_NO_CACHE=1`` turns the cache off.
+is a hash of everything the fit depends on (the exact documents, or the key that names them:
+:func:`keyed_by`; the model settings, the library versions), so a changed knowledge base never
+reads a stale index: it gets another name. A file that cannot be read is ignored and rewritten; a
+large one is served from a read-only map of it (:func:`faqbot.cache_files.read_arrays`).
+``FAQBOT_NO_CACHE=1`` turns the cache off.
 """
 
 from __future__ import annotations
