@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, overload
 
@@ -102,7 +102,7 @@ def prepared_phrasings(
     # (a texts file gone since, pruned or deleted, is prepared again when first needed).
     _write_texts(cache_dir / f"texts-{key}.json", phrasings)
     write_checked(path, json.dumps(data, ensure_ascii=False).encode("utf-8"), pattern=CACHE_NAME)
-    return Phrasings(**{**phrasings.__dict__, "key": key})
+    return replace(phrasings, key=key)
 
 
 def _write_texts(path: Path, phrasings: Phrasings) -> None:
