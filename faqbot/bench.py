@@ -10,7 +10,8 @@ Prints medians over several runs (this kind of machine is noisy), each next to i
 - the cost curve at 1k, 10k and 100k synthetic entries derived from the real ones: index build
   time, per-question p50/p99 and peak memory, and the plain matcher's p50, each in its own process;
   then, per size, a first start that builds and writes the caches (its peak memory) and a restart
-  that reads them and answers (start time, peak memory, p50), as a user restarting the app gets;
+  that reads them and answers (start time, peak memory, p50, and the memory it holds at the end as
+  private pages and pages of the mapped index file), as a user restarting the app gets;
 - the chat app's time from launch to a usable input and to the first answer (when the UI is installed).
 No test asserts any of these numbers.
 """
