@@ -15,6 +15,7 @@ import json
 import mmap
 import os
 import re
+import struct
 import tempfile
 import zlib
 from collections.abc import Callable, Iterable
@@ -112,30 +113,69 @@ def _checked(path: Path) -> memoryview | None:
     return payload
 
 
-_ARRAYS_MAGIC = b"faqbot-arrays 1\n"
+_ARRAYS_MAGIC = b"faqbot-arrays 2\n"  # 2: the header after the data, so arrays are written one by one
+_TRAILER = struct.Struct("<Q")  # the header's offset, the file's last 8 bytes
 _NUMERIC_KINDS = frozenset("biuf")  # bool, int, unsigned, float: never objects, never pickle
 
 
-def write_arrays(path: Path, arrays: dict[str, np.ndarray], *, pattern: re.Pattern[str]) -> None:
-    """Numeric arrays in one file: a header line (names, dtypes, shapes, offsets, CRC-32 of the data),
-    then the raw data, 8-byte aligned. Read back with :func:`read_arrays` without copying."""
-    entries: list[list[Any]] = []
-    chunks: list[memoryview | bytes] = []  # each array's own bytes (no copy), then its padding
-    offset = 0
-    crc = 0
-    for name, array in arrays.items():
+class ArrayFileWriter:
+    """Writes an array file one array at a time, so a caller can let each array go once it is added
+    (a large index's build never holds all of its matrices at once). Layout: a magic line, the raw
+    data of each array (8-byte aligned), a JSON header (names, dtypes, shapes, offsets, CRC-32 of the
+    data) and the header's offset as the last 8 bytes. Written to a temporary file and renamed to
+    ``path`` by :meth:`commit` (then older files named by ``pattern`` are pruned); left unfinished
+    (an error, no commit), the temporary file is removed. Read back with :func:`read_arrays`."""
+
+    def __init__(self, path: Path, *, pattern: re.Pattern[str]) -> None:
+        self._path, self._pattern = path, pattern
+        path.parent.mkdir(parents=True, exist_ok=True)
+        prefix = "." + path.name.split("-", 1)[0] + "-"  # ".index-...": never a name ``pattern`` matches
+        # Closed by commit() or on leaving the with block (this object is the context manager).
+        self._handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=prefix, suffix=path.suffix, delete=False)  # noqa: SIM115
+        self._entries: list[list[Any]] = []
+        self._offset = 0
+        self._crc = 0
+        self._handle.write(_ARRAYS_MAGIC)
+
+    def add(self, name: str, array: np.ndarray) -> None:
+        """Append ``array``'s bytes (its own memory, no copy) under ``name``."""
         array = np.asarray(array, order="C")  # (np.ascontiguousarray would make a number 1-d)
         if array.dtype.kind not in _NUMERIC_KINDS:
             raise ValueError(f"{name}: only numeric arrays are stored, not {array.dtype}")
         data = array.reshape(-1).view(np.uint8).data
-        entries.append([name, array.dtype.str, list(array.shape), offset, len(data)])
+        self._entries.append([name, array.dtype.str, list(array.shape), self._offset, len(data)])
         for chunk in (data, b"\0" * (-len(data) % 8)):
-            chunks.append(chunk)
-            crc = zlib.crc32(chunk, crc)
-        offset += len(data) + (-len(data) % 8)
-    header = json.dumps({"arrays": entries, "crc32": crc}).encode("ascii")
-    header += b" " * (-(len(_ARRAYS_MAGIC) + len(header) + 1) % 8) + b"\n"  # the data starts 8-byte aligned
-    write_atomically(path, lambda handle: handle.writelines([_ARRAYS_MAGIC + header, *chunks]), pattern=pattern)
+            self._handle.write(chunk)
+            self._crc = zlib.crc32(chunk, self._crc)
+        self._offset += len(data) + (-len(data) % 8)
+
+    def commit(self) -> None:
+        """Write the header, then rename the file into place and prune older ones."""
+        header = json.dumps({"arrays": self._entries, "crc32": self._crc}).encode("ascii")
+        self._handle.write(header + _TRAILER.pack(len(_ARRAYS_MAGIC) + self._offset))
+        self._handle.close()
+        os.replace(self._handle.name, self._path)
+        prune(self._path.parent, keep=self._path, pattern=self._pattern)
+
+    def __enter__(self) -> ArrayFileWriter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if not self._handle.closed or Path(self._handle.name).exists():  # not committed
+            self._handle.close()
+            Path(self._handle.name).unlink(missing_ok=True)
+
+
+def write_arrays(path: Path, arrays: dict[str, np.ndarray], *, pattern: re.Pattern[str]) -> None:
+    """Numeric arrays in one file (:class:`ArrayFileWriter`); read back with :func:`read_arrays`
+    without copying. A cache that cannot be written is skipped (it only costs the rebuild)."""
+    try:
+        with ArrayFileWriter(path, pattern=pattern) as writer:
+            for name, array in arrays.items():
+                writer.add(name, array)
+            writer.commit()
+    except OSError:
+        pass
 
 
 # Array files at least this large are served from a read-only map of the file (see read_arrays).
@@ -160,50 +200,43 @@ def read_arrays(path: Path, *, map_from: int | None = None) -> dict[str, np.ndar
             size = os.fstat(handle.fileno()).st_size
             if size < (MAP_FROM if map_from is None else map_from) or not size:
                 content = read_prefaulted(path, handle=handle)
-                return _arrays(content, lambda start: zlib.crc32(memoryview(content)[start:]))
+                return _arrays(content, lambda start, end: zlib.crc32(memoryview(content)[start:end]))
             mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-            return _arrays(mapped, lambda start: _crc_through(handle, start))
+            return _arrays(mapped, lambda start, end: _crc_through(handle, start, end))
     except (OSError, ValueError, TypeError, KeyError):  # unreadable, or not what write_arrays writes
         return None
 
 
-def maps(path: Path) -> bool:
-    """Whether :func:`read_arrays` maps ``path`` rather than reading it into private memory (False
-    when it cannot be read)."""
-    try:
-        return path.stat().st_size >= MAP_FROM
-    except OSError:
-        return False
-
-
-def _crc_through(handle: IO[bytes], start: int) -> int:
-    """CRC-32 of the file from ``start`` to its end, read a block at a time into one buffer."""
+def _crc_through(handle: IO[bytes], start: int, end: int) -> int:
+    """CRC-32 of the file's bytes from ``start`` to ``end``, read a block at a time into one buffer."""
     handle.seek(start)
-    buffer = bytearray(_CRC_BLOCK)
-    view = memoryview(buffer)
+    view = memoryview(bytearray(_CRC_BLOCK))
     crc = 0
-    while count := handle.readinto(buffer):  # type: ignore[attr-defined]
+    while start < end and (count := handle.readinto(view[: min(_CRC_BLOCK, end - start)])):  # type: ignore[attr-defined]
         crc = zlib.crc32(view[:count], crc)
+        start += count
     return crc
 
 
-def _arrays(content: bytes | mmap.mmap, payload_crc: Callable[[int], int]) -> dict[str, np.ndarray] | None:
-    """The arrays in ``content`` (a whole array file), after checking ``payload_crc(data start)``."""
-    if content[: len(_ARRAYS_MAGIC)] != _ARRAYS_MAGIC:
+def _arrays(content: bytes | mmap.mmap, data_crc: Callable[[int, int], int]) -> dict[str, np.ndarray] | None:
+    """The arrays in ``content`` (a whole array file), after checking ``data_crc(start, end)``, the
+    CRC-32 of the data's bytes."""
+    start, size = len(_ARRAYS_MAGIC), len(content)
+    if content[:start] != _ARRAYS_MAGIC or size < start + _TRAILER.size:
         return None
-    start = content.find(b"\n", len(_ARRAYS_MAGIC)) + 1
-    if not start:
+    (end,) = _TRAILER.unpack(content[size - _TRAILER.size :])
+    if not start <= end <= size - _TRAILER.size:
         return None
-    header = json.loads(content[len(_ARRAYS_MAGIC) : start])
-    if payload_crc(start) != header["crc32"]:
+    header = json.loads(content[end : size - _TRAILER.size])
+    if data_crc(start, end) != header["crc32"]:
         return None
-    payload = memoryview(content).toreadonly()[start:]
+    payload = memoryview(content).toreadonly()[start:end]
     arrays: dict[str, np.ndarray] = {}
-    for name, dtype_text, shape, offset, size in header["arrays"]:
+    for name, dtype_text, shape, offset, length in header["arrays"]:
         dtype = np.dtype(dtype_text)
-        if dtype.kind not in _NUMERIC_KINDS or offset + size > len(payload):
+        if dtype.kind not in _NUMERIC_KINDS or offset + length > len(payload):
             return None
-        values = np.frombuffer(payload, dtype=dtype, count=size // dtype.itemsize, offset=offset)
+        values = np.frombuffer(payload, dtype=dtype, count=length // dtype.itemsize, offset=offset)
         arrays[name] = values.reshape(tuple(shape))  # () for a single number
     return arrays
 

@@ -126,14 +126,37 @@ def test_the_pruner_deletes_only_files_it_wrote(tmp_path: Path) -> None:
     assert len([p for p in tmp_path.glob("index-*.bin") if p not in foreign]) == KEEP_FILES
 
 
-def test_a_large_index_is_served_mapped_from_its_file_once_written(tmp_path: Path, monkeypatch) -> None:
-    """Above MAP_FROM bytes the first start, too, answers from the file it wrote (mapped, read-only)."""
+def test_a_large_index_is_written_as_fitted_and_served_mapped_from_its_file(tmp_path: Path, monkeypatch) -> None:
+    """A large build writes each part as soon as it is fitted, then answers from the file (mapped)."""
     import faqbot.cache_files as cache_files
 
-    fresh = fit_or_load(DOCS, WHOLE, char_term_major=True, cache_dir=None)
+    fresh = fit_or_load(DOCS, WHOLE, char_term_major=False, cache_dir=None)
     monkeypatch.setattr(cache_files, "MAP_FROM", 0)
-    written = fit_or_load(DOCS, WHOLE, char_term_major=True, cache_dir=tmp_path)
+    written = fit_or_load(DOCS, WHOLE, char_term_major=False, cache_dir=tmp_path)
     assert not written.word_t.data.flags.writeable  # a view of the mapped file, not the fit's arrays
-    for ours, theirs in ((written.word_t, fresh.word_t), (written.entry_t, fresh.entry_t), (written.char, fresh.char)):
+    assert written.char_words is not None and fresh.char_words is not None
+    pairs = [(written.word_t, fresh.word_t), (written.entry_t, fresh.entry_t), (written.char, fresh.char)]
+    pairs += [(written.char_words.doc_words, fresh.char_words.doc_words)]
+    pairs += [(written.char_words.word_grams_t, fresh.char_words.word_grams_t)]
+    for ours, theirs in pairs:
+        assert ours.shape == theirs.shape and ours.dtype == theirs.dtype
         assert np.array_equal(ours.indptr, theirs.indptr) and np.array_equal(ours.indices, theirs.indices)
         assert np.array_equal(ours.data, theirs.data)
+    assert np.array_equal(written.char_words.norms, fresh.char_words.norms)
+    assert list(written.word_terms) == list(fresh.word_terms) and written.char_terms == fresh.char_terms
+    assert np.array_equal(written.word_idf, fresh.word_idf) and np.array_equal(written.char_idf, fresh.char_idf)
+
+
+def test_a_write_failing_midway_leaves_no_file_and_still_fits(tmp_path: Path, monkeypatch) -> None:
+    from faqbot.cache_files import ArrayFileWriter
+
+    added = ArrayFileWriter.add
+
+    def failing(self, name, array):  # the disk fills up after the character model
+        if name.startswith("word_t"):
+            raise OSError("no space left on device")
+        added(self, name, array)
+
+    monkeypatch.setattr(ArrayFileWriter, "add", failing)
+    fitted = fit_or_load(DOCS, WHOLE, char_term_major=False, cache_dir=tmp_path)
+    assert fitted.word_t.shape[1] == len(DOCS) and not list(tmp_path.iterdir())  # no file, no temporary
