@@ -10,6 +10,7 @@ numeric arrays as raw bytes: no pickle).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import mmap
@@ -155,7 +156,8 @@ class ArrayFileWriter:
         self._handle.write(header + _TRAILER.pack(len(_ARRAYS_MAGIC) + self._offset))
         self._handle.close()
         os.replace(self._handle.name, self._path)
-        prune(self._path.parent, keep=self._path, pattern=self._pattern)
+        with contextlib.suppress(OSError):  # the new file is in place; an old one left only costs disk space
+            prune(self._path.parent, keep=self._path, pattern=self._pattern)
 
     def __enter__(self) -> ArrayFileWriter:
         return self
@@ -169,13 +171,10 @@ class ArrayFileWriter:
 def write_arrays(path: Path, arrays: dict[str, np.ndarray], *, pattern: re.Pattern[str]) -> None:
     """Numeric arrays in one file (:class:`ArrayFileWriter`); read back with :func:`read_arrays`
     without copying. A cache that cannot be written is skipped (it only costs the rebuild)."""
-    try:
-        with ArrayFileWriter(path, pattern=pattern) as writer:
-            for name, array in arrays.items():
-                writer.add(name, array)
-            writer.commit()
-    except OSError:
-        pass
+    with contextlib.suppress(OSError), ArrayFileWriter(path, pattern=pattern) as writer:
+        for name, array in arrays.items():
+            writer.add(name, array)
+        writer.commit()
 
 
 # Array files at least this large are served from a read-only map of the file (see read_arrays).
