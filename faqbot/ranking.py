@@ -13,6 +13,7 @@ turns it into the score: the chance that the entry is the right answer.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ from faqbot.model import ASPECTS, Entry
 from faqbot.phrasing_cache import Phrasings, prepared_phrasings
 from faqbot.question_reading import modifiers_named, question_aspect
 from faqbot.sorted_terms import SortedTerms
-from faqbot.text_index import CHAR_MODEL, WORD_MODEL, fit_or_load
+from faqbot.text_index import CHAR_MODEL, WORD_MODEL, fit_or_load, keyed_by
 
 # How much an entry's other codes lower its code score ("what is 77011" vs an entry on 77011 and 77014).
 EXTRA_CODES_PENALTY = 0.3
@@ -46,6 +47,8 @@ LONG_POSTINGS = 1000
 DICT_TERMS = 200_000
 # The best phrasing per entry is taken over every document once the hits are a tenth of them.
 DENSE_HITS = 10
+# Entries whose texts are hashed at once for the cache key (about 3 MB of text).
+KEY_BATCH = 1_000
 
 # Words that say nothing about the topic. The kind of question (alone, together, how often ...) is
 # read from the raw question by ``question_intent``, so question words are dropped here too.
@@ -282,6 +285,17 @@ def code_overlap(asked: frozenset[str], entry_codes: frozenset[str]) -> float:
     return shared / len(asked) * (1 - EXTRA_CODES_PENALTY * extra)
 
 
+def entry_texts_digest(entries: Sequence[Entry]) -> str:
+    """A hash of every entry's question, alternates and answer (each with its length), taken
+    ``KEY_BATCH`` entries at a time: a large knowledge base's texts are never joined whole."""
+    hasher = hashlib.sha256()
+    for start in range(0, len(entries), KEY_BATCH):
+        batch = entries[start : start + KEY_BATCH]
+        texts = "".join(f"{len(text)}:{text}" for e in batch for text in (e.question, *e.alternates, e.answer))
+        hasher.update(texts.encode("utf-8", "surrogatepass"))
+    return hasher.hexdigest()
+
+
 def prepare_phrasings(
     entries: Sequence[Entry],
     known_codes: Collection[str],
@@ -369,20 +383,18 @@ class Ranker:
                 sorted(self._known),
                 sorted(self._abbreviations.items()),
                 [len(e.alternates) for e in self.entries],
-                # as bytes: hashed as they are (a JSON text of this size took 4 ms to write)
-                "".join(
-                    f"{len(text)}:{text}" for e in self.entries for text in (e.question, *e.alternates, e.answer)
-                ).encode("utf-8", "surrogatepass"),
+                entry_texts_digest(self.entries),
             ],
             lambda: prepare_phrasings(
                 self.entries, self._known, self._abbreviations, lazy_whole=len(self.entries) > SHORTLIST
             ),
             cache_dir,
         )
-        docs, owners, whole = prepared.docs, prepared.owners, prepared.whole
-        self._owners = np.array(owners, dtype=np.int32)  # int32: half the bytes to gather per hit
-        self._starts = np.flatnonzero(np.r_[True, np.diff(self._owners) != 0]) if owners else np.array([], dtype=int)
-        self._lengths = np.diff(np.r_[self._starts, len(owners)]).astype(np.int64)
+        docs, whole = prepared.docs, prepared.whole
+        self._owners = np.asarray(prepared.owners, dtype=np.int32)  # int32: half the bytes to gather per hit
+        owned = len(self._owners)
+        self._starts = np.flatnonzero(np.r_[True, np.diff(self._owners) != 0]) if owned else np.array([], dtype=int)
+        self._lengths = np.diff(np.r_[self._starts, owned]).astype(np.int64)
         # Every entry fits the shortlist: score character n-grams term-major, like words. Else
         # keep phrasings as rows, to score only the shortlisted ones.
         self._char_all = len(self.entries) <= SHORTLIST
@@ -390,8 +402,10 @@ class Ranker:
         # base); a large one does not keep them (ranking reads only the fitted models: 230 MB of
         # text at 100,000 entries).
         self.docs = docs if self._char_all else ()
-        if docs:
-            fitted = fit_or_load(docs, whole, char_term_major=self._char_all, cache_dir=cache_dir)
+        if len(docs):
+            # Keyed by the phrasings' key: a restart that finds the index never reads the texts.
+            key = keyed_by(prepared.key, char_term_major=self._char_all) if prepared.key else None
+            fitted = fit_or_load(docs, whole, char_term_major=self._char_all, cache_dir=cache_dir, key=key)
             # Term-major (term x document): a query touches only its own terms' postings.
             self._word_t, self._entry_t, self._char_docs = fitted.word_t, fitted.entry_t, fitted.char
             self._char_words = fitted.char_words  # not term-major: the shortlist's cosines from words

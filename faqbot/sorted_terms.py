@@ -92,5 +92,9 @@ class SortedTerms(Sequence[str]):
         """Positions of the terms that hold no space (the 1-grams of a word model)."""
         if not self.text:  # no terms, or one empty term
             return np.arange(len(self), dtype=np.int64)
-        spaces = np.add.reduceat(np.frombuffer(self.text, dtype=np.uint8) == _SPACE, self._starts[:-1])
-        return np.flatnonzero(spaces == 0)
+        # The term each space falls in (not a count per term by ``np.add.reduceat``, which widens the
+        # whole text to int64 first: 220 MB at 100,000 entries).
+        spaces = np.flatnonzero(np.frombuffer(self.text, dtype=np.uint8) == _SPACE)
+        spaced = np.zeros(len(self), dtype=bool)
+        spaced[np.searchsorted(self._starts, spaces, side="right") - 1] = True
+        return np.flatnonzero(~spaced)

@@ -5,9 +5,11 @@ imports. The cache keeps the fitted matrices and vocabularies as plain numeric a
 file (:func:`faqbot.cache_files.write_arrays`: raw bytes with a CRC-32, no pickle, nothing in it can
 run code; read without copying, several times quicker than ``.npz``), in the user's cache folder
 (``$FAQBOT_CACHE_DIR``, else ``$XDG_CACHE_HOME/faqbot``, else ``~/.cache/faqbot``). The file name
-is a hash of everything the fit depends on (the exact documents, the model settings, the library
-versions), so a changed knowledge base never reads a stale index: it gets another name. A file
-that cannot be read is ignored and rewritten. ``FAQBOT_NO_CACHE=1`` turns the cache off.
+is a hash of everything the fit depends on (the exact documents, or the key that names them:
+:func:`keyed_by`; the model settings, the library versions), so a changed knowledge base never
+reads a stale index: it gets another name. A file that cannot be read is ignored and rewritten; a
+large one is served from a read-only map of it (:func:`faqbot.cache_files.read_arrays`).
+``FAQBOT_NO_CACHE=1`` turns the cache off.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import numpy as np
 from scipy import sparse
 
 from faqbot.cache_files import KEEP_FILES as KEEP_FILES  # re-exported: older index files are removed
-from faqbot.cache_files import read_arrays, write_arrays
+from faqbot.cache_files import ArrayFileWriter, digest, read_arrays, source_digest
 from faqbot.sorted_terms import SortedTerms  # numpy only: cheap to import
 
 if TYPE_CHECKING:
@@ -83,6 +85,7 @@ def fit_text(docs: Sequence[str], whole: Sequence[str], *, char_term_major: bool
     # before the word model's vocabulary is built (the peak of a large build is one or the other).
     by_words = None if char_term_major else fit_char_by_words(docs)
     word = fit_words(docs, whole)  # scikit-learn's numbers, without its copies (faqbot.word_fit)
+    assert word.word_t is not None  # (no on_word_t: kept)
     words = dict(word_t=word.word_t, entry_t=word.entry_t, word_terms=word.terms, word_idf=word.idf.astype(np.float64))
     del word
     if by_words is not None:  # only shortlisted phrasings are scored: no phrasing x n-gram matrix
@@ -130,19 +133,97 @@ def cache_key(docs: Sequence[str], whole: Sequence[str], *, char_term_major: boo
     return digest.hexdigest()[:40]
 
 
+def keyed_by(texts_key: str, *, char_term_major: bool) -> str:
+    """The index key when ``texts_key`` already names the exact texts (the prepared phrasings'
+    cache key, :mod:`faqbot.phrasing_cache`): the settings, the library versions, the source of the
+    code that fits, reads or rebuilds them, and that key. A restart that finds this file needs
+    neither the texts nor their hash (hundreds of megabytes on a large knowledge base)."""
+    from faqbot import analyzers, phrasing_cache, sorted_terms, whole_texts  # cheap, most already loaded
+
+    header = [FORMAT, version("scikit-learn"), np.__version__, repr(WORD_MODEL), repr(CHAR_MODEL), char_term_major]
+    sources = source_digest(
+        __file__,
+        analyzers.__file__,
+        phrasing_cache.__file__,
+        sorted_terms.__file__,
+        whole_texts.__file__,
+        str(Path(__file__).with_name("word_fit.py")),  # not imported: fitting only
+        str(Path(__file__).with_name("char_by_words.py")),
+    )
+    return digest([header, sources, texts_key])
+
+
 def fit_or_load(
-    docs: Sequence[str], whole: Sequence[str], *, char_term_major: bool, cache_dir: Path | None
+    docs: Sequence[str],
+    whole: Sequence[str],
+    *,
+    char_term_major: bool,
+    cache_dir: Path | None,
+    key: str | None = None,
 ) -> FittedText:
-    """The fitted text models, from ``cache_dir`` when a file for exactly these inputs is there."""
+    """The fitted text models, from ``cache_dir`` when a file for exactly these inputs is there.
+    ``key``: the file's key when the caller has one (:func:`keyed_by`; else the texts are hashed);
+    the texts are then read only when the file is not there."""
     if cache_dir is None:
         return fit_text(docs, whole, char_term_major=char_term_major)
-    path = cache_dir / f"index-{cache_key(docs, whole, char_term_major=char_term_major)}.bin"
+    key = key or cache_key(docs, whole, char_term_major=char_term_major)
+    path = cache_dir / f"index-{key}.bin"
     loaded = _read(path)  # the name already encodes every input, char_term_major included
     if loaded is not None:
         return loaded
-    fitted = fit_text(docs, whole, char_term_major=char_term_major)
-    _write(path, fitted)
-    return fitted
+    try:
+        with ArrayFileWriter(path, pattern=CACHE_NAME) as writer:
+            if char_term_major:  # a small index: fitted whole, then written
+                fitted = fit_text(docs, whole, char_term_major=True)
+                for name, array in _arrays_of(fitted).items():
+                    writer.add(name, array)
+                writer.commit()
+                return fitted
+            _fit_into(writer, docs, whole)
+            writer.commit()
+    except (OSError, ValueError):  # the cache cannot be written (or a term holds a line break)
+        return fit_text(docs, whole, char_term_major=char_term_major)
+    # Served from the file just written (mapped when large: faqbot.cache_files.read_arrays), as a
+    # restart is: the build never held its whole index at once.
+    return _read(path) or fit_text(docs, whole, char_term_major=char_term_major)
+
+
+def _fit_into(writer: ArrayFileWriter, docs: Sequence[str], whole: Sequence[str]) -> None:
+    """:func:`fit_text` of a large knowledge base (not term-major), each part written to ``writer``
+    as soon as it is fitted and let go: the character model before the word model is fitted, the
+    phrasing matrix before the whole-entry matrix is filled (at 100,000 entries they are 0.15 and
+    0.3 GB the build no longer holds at its peak)."""
+    from faqbot.char_by_words import fit_char_by_words  # fitting only: a cached index never needs them
+    from faqbot.word_fit import fit_words
+
+    by_words = fit_char_by_words(docs)
+    empty = sparse.csr_matrix((0, 0), dtype=np.float32)
+    arrays: dict[str, np.ndarray] = {
+        "char_term_major": np.array(False),
+        **_stored_terms("char_terms", by_words.terms),
+        "char_idf": by_words.idf,
+        "char_norms": by_words.norms,
+        **_matrix_arrays("char", empty),
+        **_matrix_arrays("doc_words", by_words.doc_words),
+        **_matrix_arrays("word_grams_t", by_words.word_grams_t),
+    }
+    del by_words
+    for name, array in arrays.items():
+        writer.add(name, array)
+    del arrays
+
+    def write_word_t(matrix: sparse.csr_matrix) -> None:
+        for name, array in _matrix_arrays("word_t", matrix).items():
+            writer.add(name, array)
+
+    word = fit_words(docs, whole, on_word_t=write_word_t)
+    for name, array in {
+        **_matrix_arrays("entry_t", word.entry_t),
+        "word_terms": np.frombuffer(word.terms.text, dtype=np.uint8),
+        "word_terms_count": np.array(len(word.terms)),
+        "word_idf": word.idf.astype(np.float64),
+    }.items():
+        writer.add(name, array)
 
 
 def _read(path: Path) -> FittedText | None:
@@ -201,28 +282,29 @@ def _matrix(data: dict[str, np.ndarray], name: str) -> sparse.csr_matrix:
     )
 
 
-def _write(path: Path, fitted: FittedText) -> None:
-    """Write atomically (a temporary file, then a rename); a cache that cannot be written is skipped."""
-    try:
-        arrays: dict[str, np.ndarray] = {
-            "char_term_major": np.array(fitted.char_term_major),
-            "word_terms": np.frombuffer(fitted.word_terms.text, dtype=np.uint8),
-            "word_terms_count": np.array(len(fitted.word_terms)),
-            "word_idf": fitted.word_idf,
-            **_stored_terms("char_terms", fitted.char_terms),
-            "char_idf": fitted.char_idf,
-        }
-    except ValueError:
-        return
+def _matrix_arrays(name: str, matrix: sparse.csr_matrix) -> dict[str, np.ndarray]:
+    return {
+        f"{name}_data": matrix.data,
+        f"{name}_indices": matrix.indices,
+        f"{name}_indptr": matrix.indptr,
+        f"{name}_shape": np.array(matrix.shape),
+    }
+
+
+def _arrays_of(fitted: FittedText) -> dict[str, np.ndarray]:
+    """What the index file holds, by name (ValueError: a term holds a line break, never cached)."""
+    arrays: dict[str, np.ndarray] = {
+        "char_term_major": np.array(fitted.char_term_major),
+        "word_terms": np.frombuffer(fitted.word_terms.text, dtype=np.uint8),
+        "word_terms_count": np.array(len(fitted.word_terms)),
+        "word_idf": fitted.word_idf,
+        **_stored_terms("char_terms", fitted.char_terms),
+        "char_idf": fitted.char_idf,
+    }
     matrices: dict[str, sparse.csr_matrix] = {"word_t": fitted.word_t, "entry_t": fitted.entry_t, "char": fitted.char}
     if fitted.char_words is not None:
         matrices |= {"doc_words": fitted.char_words.doc_words, "word_grams_t": fitted.char_words.word_grams_t}
         arrays["char_norms"] = fitted.char_words.norms
     for name, matrix in matrices.items():
-        arrays |= {
-            f"{name}_data": matrix.data,
-            f"{name}_indices": matrix.indices,
-            f"{name}_indptr": matrix.indptr,
-            f"{name}_shape": np.array(matrix.shape),
-        }
-    write_arrays(path, arrays, pattern=CACHE_NAME)
+        arrays |= _matrix_arrays(name, matrix)
+    return arrays

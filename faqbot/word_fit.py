@@ -14,7 +14,7 @@ floats: tests compare them on the shipped knowledge base and on a synthetic one.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 
@@ -34,19 +34,26 @@ class WordFit:
     (``entry_t``), the terms in column order (sorted; one compact text, :mod:`faqbot.sorted_terms`)
     and their idf (float32 values, as scikit-learn's)."""
 
-    word_t: sparse.csr_matrix
+    word_t: sparse.csr_matrix | None  # None: handed to ``on_word_t`` instead (see fit_words)
     entry_t: sparse.csr_matrix
     terms: SortedTerms
     idf: np.ndarray
 
 
-def fit_words(docs: Sequence[str], whole: Sequence[str]) -> WordFit:
+def fit_words(
+    docs: Sequence[str],
+    whole: Sequence[str],
+    *,
+    on_word_t: Callable[[sparse.csr_matrix], None] | None = None,
+) -> WordFit:
     """Fit word 1-2 grams (lower-cased ``\\S+`` tokens, sublinear tf, smooth idf, L2 rows) on
     ``docs`` and weigh the whole-entry texts ``whole`` with the fitted terms and idf.
 
     Each list is read twice: first for the vocabulary and each term's count of texts, then, batch
     by batch, weighed and written straight into the term-major matrix (no whole document-major
-    copy of either matrix ever exists, which halves the fit's peak)."""
+    copy of either matrix ever exists, which halves the fit's peak). ``on_word_t``: given the phrasing
+    matrix as soon as it is complete, which is then not kept (``WordFit.word_t`` is None): a caller
+    that writes it away never holds both matrices."""
     vocabulary: dict[str, int] = {}  # term -> id in order of first appearance, as scikit-learn counts
     doc_freq = np.zeros(0, dtype=np.int64)
     batch: list[int] = []
@@ -72,7 +79,10 @@ def fit_words(docs: Sequence[str], whole: Sequence[str]) -> WordFit:
     idf /= df
     np.log(idf, out=idf)
     idf += 1.0
-    word_t = _term_major(_weighed_chunks(docs, vocabulary, new_id, idf), doc_freq, len(docs))
+    word_t: sparse.csr_matrix | None = _term_major(_weighed_chunks(docs, vocabulary, new_id, idf), doc_freq, len(docs))
+    if on_word_t is not None:
+        on_word_t(word_t)
+        word_t = None
     for term, old in vocabulary.items():  # the same dict now maps each term to its column
         vocabulary[term] = int(new_id[old])
     del new_id

@@ -92,7 +92,7 @@ def test_the_ranker_reads_its_phrasings_from_the_cache_and_ranks_alike(engine, k
     (path,) = tmp_path.glob("phrasings-*.json")
     monkeypatch.setattr(ranking, "prepare_phrasings", lambda *a: pytest.fail("prepared again"))
     cached = Ranker(kb.entries, kb.codes.keys(), abbreviations=kb.abbreviations, cache_dir=tmp_path)
-    assert cached.docs == fresh.docs and cached.question_codes == fresh.question_codes
+    assert tuple(cached.docs) == fresh.docs and cached.question_codes == fresh.question_codes
     assert cached.intents == fresh.intents and cached.subject_codes == fresh.subject_codes
     assert cached._vocabulary_by_initial == fresh._vocabulary_by_initial
     for question in ("can 77295 and 77300 be billed together", "how often are port films billed", "hello"):
@@ -100,15 +100,26 @@ def test_the_ranker_reads_its_phrasings_from_the_cache_and_ranks_alike(engine, k
         assert np.array_equal(fresh.features(question, codes), cached.features(question, codes))
     monkeypatch.undo()
     path.write_bytes(path.read_bytes()[:100])  # cut off: prepared again and rewritten
-    assert Ranker(kb.entries, kb.codes.keys(), abbreviations=kb.abbreviations, cache_dir=tmp_path).docs == fresh.docs
+    assert (
+        tuple(Ranker(kb.entries, kb.codes.keys(), abbreviations=kb.abbreviations, cache_dir=tmp_path).docs)
+        == fresh.docs
+    )
     assert read_checked(path) is not None
+    (texts,) = tmp_path.glob("texts-*.json")
+    written = texts.read_bytes()
+    texts.write_bytes(written[:100])  # texts cut off, and no index to spare reading them: prepared again
+    for index in tmp_path.glob("index-*.bin"):
+        index.unlink()
+    again = Ranker(kb.entries, kb.codes.keys(), abbreviations=kb.abbreviations, cache_dir=tmp_path)
+    assert tuple(again.docs) == fresh.docs and texts.read_bytes() == written
+    assert np.array_equal(fresh.features("port films weekly", ()), again.features("port films weekly", ()))
 
 
 def test_an_engine_from_a_warm_cache_answers_like_one_built_fresh(engine, kb_dir: Path, tmp_path: Path, monkeypatch):
     monkeypatch.setenv("FAQBOT_CACHE_DIR", str(tmp_path))
     Faqbot.from_path(kb_dir)  # fills the cache
     warm = Faqbot.from_path(kb_dir)
-    assert {p.name.split("-")[0] for p in tmp_path.iterdir()} == {"kb", "phrasings", "index"}
+    assert {p.name.split("-")[0] for p in tmp_path.iterdir()} == {"kb", "phrasings", "texts", "index"}
     for question in ("Can CPT 77295 and 77300 be billed together?", "what is 77014", "port films weekly?"):
         assert warm.answer(question, as_of=TODAY).to_dict() == engine.answer(question, as_of=TODAY).to_dict()
 
@@ -132,10 +143,31 @@ def test_numeric_arrays_round_trip_and_a_damaged_file_reads_as_none(tmp_path: Pa
     for name, array in arrays.items():
         assert read[name].dtype == array.dtype and read[name].shape == array.shape
         assert np.array_equal(read[name], array)
+    assert _equal(read_arrays(path, map_from=0), arrays)  # mapped (a large file) rather than copied
     whole = path.read_bytes()
     assert bytes(read_prefaulted(path)) == whole  # read into pre-mapped memory: the same bytes
     for damaged in (whole[:-3], whole[:-8] + b"\1" * 8, b"foreign", b""):
         path.write_bytes(damaged)
-        assert read_arrays(path) is None
+        assert read_arrays(path) is None and read_arrays(path, map_from=0) is None
     with pytest.raises(ValueError):
         write_arrays(path, {"objects": np.array([object()])}, pattern=re.compile("x"))
+
+
+def _equal(read: dict[str, np.ndarray] | None, arrays: dict[str, np.ndarray]) -> bool:
+    return read is not None and list(read) == list(arrays) and all(np.array_equal(read[k], arrays[k]) for k in arrays)
+
+
+def test_a_mapped_array_file_survives_being_replaced_and_pruned_as_faqbot_does(tmp_path: Path) -> None:
+    """faqbot renames a new file over the old name and unlinks old ones: a running map keeps its pages."""
+    import re
+
+    from faqbot.cache_files import read_arrays, write_arrays
+
+    pattern = re.compile(r"arrays-\d+\.bin")
+    first = {"values": np.arange(300_000, dtype=np.float32)}
+    path = tmp_path / "arrays-1.bin"
+    write_arrays(path, first, pattern=pattern)
+    mapped = read_arrays(path, map_from=0)
+    write_arrays(path, {"values": np.zeros(10, dtype=np.float32)}, pattern=pattern)  # replaced...
+    path.unlink()  # ... and pruned
+    assert _equal(mapped, first)

@@ -9,8 +9,9 @@ import pytest
 
 import faqbot.text_index as text_index
 from faqbot.cache_files import read_arrays
+from faqbot.phrasing_cache import CachedTexts
 from faqbot.ranking import Ranker
-from faqbot.text_index import KEEP_FILES, cache_key, default_cache_dir, fit_or_load
+from faqbot.text_index import KEEP_FILES, cache_key, default_cache_dir, fit_or_load, keyed_by
 
 DOCS = ["imrt plan code", "basic dosimetry calculation", "weekly treatment management"]
 WHOLE = ["imrt plan code answer", "dosimetry answer", "management answer"]
@@ -39,6 +40,16 @@ def test_any_change_to_the_inputs_is_another_file() -> None:
     assert cache_key([*DOCS[:-1], "weekly treatment management!"], WHOLE, char_term_major=True) != key
     assert cache_key(DOCS, [*WHOLE[:-1], "changed answer"], char_term_major=True) != key
     assert cache_key(DOCS, WHOLE, char_term_major=False) != key
+
+
+def test_a_given_key_names_the_file_and_the_texts_are_read_only_to_fit(tmp_path: Path) -> None:
+    key = keyed_by("a" * 40, char_term_major=True)
+    assert len({key, keyed_by("b" * 40, char_term_major=True), keyed_by("a" * 40, char_term_major=False)}) == 3
+    first = fit_or_load(DOCS, WHOLE, char_term_major=True, cache_dir=tmp_path, key=key)
+    assert [p.name for p in tmp_path.iterdir()] == [f"index-{key}.bin"]
+    unread = CachedTexts(len(DOCS), lambda: pytest.fail("texts read"))
+    second = fit_or_load(unread, unread, char_term_major=True, cache_dir=tmp_path, key=key)
+    assert (first.word_t != second.word_t).nnz == 0
 
 
 def test_a_damaged_file_is_ignored_and_rewritten(tmp_path: Path) -> None:
@@ -113,3 +124,39 @@ def test_the_pruner_deletes_only_files_it_wrote(tmp_path: Path) -> None:
         fit_or_load([*DOCS, f"doc {i}"], [*WHOLE, f"whole {i}"], char_term_major=True, cache_dir=tmp_path)
     assert all(path.exists() for path in foreign)
     assert len([p for p in tmp_path.glob("index-*.bin") if p not in foreign]) == KEEP_FILES
+
+
+def test_a_large_index_is_written_as_fitted_and_served_mapped_from_its_file(tmp_path: Path, monkeypatch) -> None:
+    """A large build writes each part as soon as it is fitted, then answers from the file (mapped)."""
+    import faqbot.cache_files as cache_files
+
+    fresh = fit_or_load(DOCS, WHOLE, char_term_major=False, cache_dir=None)
+    monkeypatch.setattr(cache_files, "MAP_FROM", 0)
+    written = fit_or_load(DOCS, WHOLE, char_term_major=False, cache_dir=tmp_path)
+    assert not written.word_t.data.flags.writeable  # a view of the mapped file, not the fit's arrays
+    assert written.char_words is not None and fresh.char_words is not None
+    pairs = [(written.word_t, fresh.word_t), (written.entry_t, fresh.entry_t), (written.char, fresh.char)]
+    pairs += [(written.char_words.doc_words, fresh.char_words.doc_words)]
+    pairs += [(written.char_words.word_grams_t, fresh.char_words.word_grams_t)]
+    for ours, theirs in pairs:
+        assert ours.shape == theirs.shape and ours.dtype == theirs.dtype
+        assert np.array_equal(ours.indptr, theirs.indptr) and np.array_equal(ours.indices, theirs.indices)
+        assert np.array_equal(ours.data, theirs.data)
+    assert np.array_equal(written.char_words.norms, fresh.char_words.norms)
+    assert list(written.word_terms) == list(fresh.word_terms) and written.char_terms == fresh.char_terms
+    assert np.array_equal(written.word_idf, fresh.word_idf) and np.array_equal(written.char_idf, fresh.char_idf)
+
+
+def test_a_write_failing_midway_leaves_no_file_and_still_fits(tmp_path: Path, monkeypatch) -> None:
+    from faqbot.cache_files import ArrayFileWriter
+
+    added = ArrayFileWriter.add
+
+    def failing(self, name, array):  # the disk fills up after the character model
+        if name.startswith("word_t"):
+            raise OSError("no space left on device")
+        added(self, name, array)
+
+    monkeypatch.setattr(ArrayFileWriter, "add", failing)
+    fitted = fit_or_load(DOCS, WHOLE, char_term_major=False, cache_dir=tmp_path)
+    assert fitted.word_t.shape[1] == len(DOCS) and not list(tmp_path.iterdir())  # no file, no temporary

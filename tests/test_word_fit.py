@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
+import faqbot.ranking as ranking
 import faqbot.word_fit
 from faqbot.bench import synthetic_entries
 from faqbot.ranking import SHORTLIST, Ranker, prepare_phrasings
@@ -62,14 +63,25 @@ def test_whole_texts_built_when_read_are_the_held_ones(kb) -> None:
         lazy.whole[len(held.whole)]
 
 
-def test_a_large_ranker_keeps_no_texts_ranks_alike_from_its_caches(engine, tmp_path) -> None:
+def test_a_large_ranker_keeps_no_texts_ranks_alike_from_its_caches(engine, tmp_path, monkeypatch) -> None:
+    """Also: a restart reads only the index and the small phrasings file; texts are read to fit."""
     kb, entries = synthetic_entries(SHORTLIST + 1)
     fresh = Ranker(entries, kb.codes.keys(), abbreviations=kb.abbreviations, cache_dir=tmp_path)
     assert fresh.docs == ()
-    assert sorted(path.name.split("-")[0] for path in tmp_path.iterdir()) == ["index", "phrasings"]
+    assert sorted(path.name.split("-")[0] for path in tmp_path.iterdir()) == ["index", "phrasings", "texts"]
+    (texts,) = tmp_path.glob("texts-*.json")
+    written = texts.read_bytes()
+    texts.unlink()  # a restart that finds its index never reads (nor prepares again) the texts
+    monkeypatch.setattr(ranking, "prepare_phrasings", lambda *a, **k: pytest.fail("prepared again"))
     cached = Ranker(entries, kb.codes.keys(), abbreviations=kb.abbreviations, cache_dir=tmp_path)
+    assert not texts.exists()
+    (index,) = tmp_path.glob("index-*.bin")
+    index.unlink()
+    texts.write_bytes(written)  # no index: fitted again from the cached texts, not prepared again
+    refitted = Ranker(entries, kb.codes.keys(), abbreviations=kb.abbreviations, cache_dir=tmp_path)
+    assert index.exists()
     question, codes = "Can 77295 and 77300 be billed together?", ("77295", "77300")
     best = fresh.rank(question, codes)
     assert best[0].entry_id.rsplit("-", 1)[0] == engine.ranker.rank(question, codes)[0].entry_id  # a copy of it
     for asked, named in [(question, codes), ("imrt plan with simulation", ()), ("sbrt per fraction", ())]:
-        assert cached.rank(asked, named) == fresh.rank(asked, named)
+        assert cached.rank(asked, named) == fresh.rank(asked, named) == refitted.rank(asked, named)
