@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 from scipy import sparse
 
 import faqbot.codes
@@ -482,7 +482,7 @@ class Ranker:
 
     def _spelled(self, token: str) -> str | None:
         """The vocabulary word ``token`` is (allowing one typo, not in the first letter, in words of five
-        letters or more)."""
+        letters or more: a letter added, dropped or changed, or two neighbouring letters swapped)."""
         if token in self._vocabulary:
             return token
         if len(token) < 5 or token.isdigit():
@@ -491,7 +491,7 @@ class Ranker:
             if len(self._spelling_memo) >= SPELLING_MEMO_SIZE:
                 self._spelling_memo.clear()
             candidates = self._vocabulary_by_initial.get(token[:1], [])
-            match = process.extractOne(token, candidates, scorer=Levenshtein.distance, score_cutoff=1)
+            match = process.extractOne(token, candidates, scorer=OSA.distance, score_cutoff=1)
             self._spelling_memo[token] = match[0] if match else None
         return self._spelling_memo[token]
 

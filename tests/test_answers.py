@@ -122,6 +122,15 @@ def test_did_you_mean_for_a_one_edit_code_typo(engine: Faqbot) -> None:
     assert "Did you mean 79101?" in answer.answer
 
 
+@pytest.mark.parametrize(
+    "question", ["radiation treatmnet managment cpt codes", "radiation treatment management cpt codes"]
+)
+def test_a_word_with_two_letters_swapped_is_read_as_the_word(engine: Faqbot, question: str) -> None:
+    # "treatmnet": two neighbouring letters swapped, the commonest typo, is one edit like a dropped letter.
+    answer = engine.answer(question, as_of=TODAY)
+    assert answer.status == "answered" and answer.entry_id == "treatment-management-codes"
+
+
 # The seed FAQ's known errors must not come back: each check names the correct fact.
 def _text(engine: Faqbot, question: str) -> str:
     answer = engine.answer(question, as_of=TODAY)
