@@ -514,7 +514,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if not items:
         raise UsageError("faqbot eval: no labeled questions in those files")
-    result = evaluate(_engine(args), items, threshold=args.threshold)
+    result = evaluate(_engine(args), items, threshold=args.threshold, left_out=True)
     if args.json:
         from dataclasses import asdict
 
@@ -531,6 +531,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
                         {"low": lo, "high": hi, "answers": n, "right": r} for lo, hi, n, r in result["reliability"]
                     ],
                     "levels": [{"label": label, "answers": n, "wrong": w} for label, n, w in result["levels"]],
+                    "left_out": [{"label": label, "questions": n} for label, n in result["left_out"]],
                 },
                 indent=2,
             )

@@ -494,19 +494,21 @@ class Faqbot:
         setting: str | None = None,
         threshold: float = MATCH_THRESHOLD,
         others: bool = True,
+        without: frozenset[str] = frozenset(),
     ) -> Answer:
         """Answer one question as of a date (default today). Never raises on any text. A long post
         that asks several things is answered on what it asks as a whole; each other question it asks
         that an entry answers on its own is listed in ``also_asked`` (unless ``others`` is False:
-        the evaluation's threshold sweep needs the main answer only)."""
+        the evaluation's threshold sweep needs the main answer only). ``without``: entry ids to
+        answer as if the knowledge base lacked them (the evaluation's left-out answers)."""
         as_of = as_of or date.today()
-        main = self._answer_one(question, as_of=as_of, setting=setting, threshold=threshold)
+        main = self._answer_one(question, as_of=as_of, setting=setting, threshold=threshold, without=without)
         parts = asking_parts(question) if others and main.kind not in ("out_of_scope", "unknown_code") else ()
         if not parts:
             return main
         also: dict[str, AlsoAsked] = {}
         for part in parts:
-            sub = self._answer_one(part, as_of=as_of, setting=setting, threshold=threshold)
+            sub = self._answer_one(part, as_of=as_of, setting=setting, threshold=threshold, without=without)
             entry_id = sub.entry_id
             if sub.kind != "faq" or sub.confidence < ALSO_ASKED_FLOOR or entry_id is None:
                 continue
@@ -514,7 +516,9 @@ class Faqbot:
                 also[entry_id] = AlsoAsked(part, entry_id, self.kb.entries_by_id[entry_id].question, sub.confidence)
         return replace(main, also_asked=tuple(also.values())) if also else main
 
-    def _answer_one(self, question: str, *, as_of: date, setting: str | None, threshold: float) -> Answer:
+    def _answer_one(
+        self, question: str, *, as_of: date, setting: str | None, threshold: float, without: frozenset[str]
+    ) -> Answer:
         """The answer to one question, read as a whole."""
         reading = read_question(question)
         scan = self.scan(question)
@@ -581,7 +585,7 @@ class Faqbot:
         # aspect come from the sentences that ask. Codes billed together with no other aspect named
         # ask whether they combine.
         aspect = reading.aspect or ("combination" if check is not None else None)
-        ranked = self.ranker.rank(question, codes, limit=MAX_SUGGESTIONS + 1, aspect=aspect)
+        ranked = self.ranker.rank(question, codes, limit=MAX_SUGGESTIONS + 1, aspect=aspect, without=without)
         if not scan.codes and not scan.unknown and len(_WORDS.findall(question)) <= CLARIFY_MAX_WORDS:
             return Answer(
                 status="no_match",

@@ -79,6 +79,9 @@ class Evaluation(TypedDict):
     recommended_threshold: float
     reliability: list[tuple[float, float, int, float]]  # (low, high, answers, share right)
     levels: list[tuple[str, int, int]]  # (confidence label, answers, wrong answers)
+    left_out: list[
+        tuple[str, int]
+    ]  # right entries left out: (another entry's label, "card or rule check", "refused"), count
 
 
 def labeled_questions(transcripts: Iterable[Transcript]) -> list[Labeled]:
@@ -279,11 +282,37 @@ def by_confidence_level(items: Sequence[Labeled], shipped: Sequence[Answer]) -> 
     return [(label, answers, wrong) for label, (answers, wrong) in counts.items()]
 
 
+def answered_without_the_answer(engine: Faqbot, items: Sequence[Labeled]) -> list[tuple[str, int]]:
+    """Each question that an entry answers, asked again as if the knowledge base lacked its right
+    entries (the asked point not covered, as for many real questions): how many faqbot then answers
+    with another entry at each confidence label (every one of them wrong; "high" ones are the worst),
+    with a code card or a rule check (which may still be right: "what is X" gets X's card), and how
+    many it refuses. Questions a card already answers are left out."""
+    counts = {label: 0 for _, label in CONFIDENCE_LEVELS} | {"card or rule check": 0, "refused": 0}
+    for item in items:
+        right = {item.expected_entry, *item.also} if item.expected_entry else set()
+        if item.expect_refusal or not right or "none" in right:
+            continue
+        answer = engine.answer(item.question, as_of=item.as_of, others=False, without=frozenset(right))
+        if answer.status != "answered":
+            counts["refused"] += 1
+        elif answer.entry_id is None:
+            counts["card or rule check"] += 1
+        else:
+            counts[answer.confidence_level] += 1
+    return list(counts.items())
+
+
 def evaluate(
-    engine: Faqbot, items: Sequence[Labeled], *, threshold: float | None = None, baselines: bool = True
+    engine: Faqbot,
+    items: Sequence[Labeled],
+    *,
+    threshold: float | None = None,
+    baselines: bool = True,
+    left_out: bool = False,
 ) -> Evaluation:
     """Reports for each system at its chosen threshold (faqbot alone without ``baselines``), and the
-    sweep that chose faqbot's."""
+    sweep that chose faqbot's; with ``left_out``, :func:`answered_without_the_answer` too."""
     faq_threshold = MATCH_THRESHOLD if threshold is None else threshold
     predictor = FaqbotPredictor(engine, items)
     sweep = [(t, score("faqbot", items, predictor.at(t), t)) for t in SWEEP]
@@ -310,6 +339,7 @@ def evaluate(
         recommended_threshold=recommended,
         reliability=reliability(items, predictor.shipped),
         levels=by_confidence_level(items, predictor.shipped),
+        left_out=answered_without_the_answer(engine, items) if left_out else [],
     )
 
 
@@ -354,6 +384,13 @@ def format_reports(result: Evaluation) -> str:
         f"{label:>8}{answers:>9}{wrong:>7}{(wrong / answers if answers else 0.0):>13.3f}"
         for label, answers, wrong in result["levels"]
     ]
+    if result["left_out"]:
+        lines += [
+            "",
+            "faqbot with each question's right entries left out (the point not covered), answered with another entry",
+            "at each label (all wrong), with a code card or rule check, or refused:",
+            "  " + ", ".join(f"{label} {count}" for label, count in result["left_out"]),
+        ]
     wrong = reports[0].wrong
     lines += ["", f"faqbot wrong answers ({len(wrong)}):"]
     lines += [f"  {q!r}: expected {e}, got {g} ({gs:.2f}; expected scored {es:.2f})" for q, e, g, gs, es in wrong]

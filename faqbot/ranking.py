@@ -606,16 +606,29 @@ class Ranker:
         return relevance + constant if constant else relevance
 
     def rank(
-        self, question: str, codes: Collection[str] = (), *, limit: int = 5, aspect: str | None = None
+        self,
+        question: str,
+        codes: Collection[str] = (),
+        *,
+        limit: int = 5,
+        aspect: str | None = None,
+        without: Collection[str] = (),
     ) -> list[Scored]:
         """Entries best first. ``codes`` are the known codes the question names; ``aspect`` what it
-        asks about them (default: read from ``question``)."""
+        asks about them (default: read from ``question``); ``without``: ids of entries to leave out
+        (as if the knowledge base lacked them: the evaluation's left-out answers)."""
         if not self.entries:
             return []
         cleaned = self.matching_text(question)  # once: for the features and for the known-word share
         columns = self._columns(question, frozenset(codes), cleaned, aspect)
         coverage = self.vocabulary_coverage(cleaned, known_codes=len(codes))
         combined = self.weights.confidence(self._relevance(columns), coverage)
+        if without:
+            left_out = [i for i, entry in enumerate(self.entries) if entry.id in without]
+            combined[left_out] = -1.0  # below any score: never ranked before an entry that is there
+            limit = min(limit, len(combined) - len(left_out))
+            if limit <= 0:
+                return []
         limit = min(limit, len(combined))
         top = np.argpartition(-combined, limit - 1)[:limit]
         order = top[np.lexsort((top, -combined[top]))]

@@ -12,6 +12,7 @@ import pytest
 from conftest import DATA, TODAY
 from faqbot.codes import find_mentions
 from faqbot.engine import CLEAR_LEAD, CLOSE_CALL_CONFIDENCE, Faqbot, contradicts, opening_stance
+from faqbot.evaluate import answered_without_the_answer, labeled_questions
 from faqbot.knowledge import load_knowledge
 from faqbot.question_context import alternative_groups, codes_left_out, offers_choice, read_context
 from faqbot.question_reading import modifiers_named, read_question
@@ -419,3 +420,17 @@ def test_a_close_call_is_never_high(engine: Faqbot) -> None:
             runner_up = answer.suggestions[0]
             assert any(n.startswith("Close call:") and f"({runner_up.entry_id})" in n for n in answer.notices)
     assert capped >= 3
+
+
+def test_with_its_right_entries_left_out_a_real_question_gets_no_high_entry_answer(engine: Faqbot) -> None:
+    # The knowledge base lacking the asked point (as for many real questions): faqbot must not answer
+    # with another entry at "high", and never with an entry it was told to leave out.
+    items = labeled_questions([parse_transcript(DATA / "realq-dev.toml")])
+    for item in items:
+        right = frozenset({item.expected_entry, *item.also}) if item.expected_entry else frozenset()
+        if item.expect_refusal or not right or "none" in right:
+            continue
+        answer = engine.answer(item.question, as_of=item.as_of, others=False, without=right)
+        assert answer.entry_id not in right and not {s.entry_id for s in answer.suggestions} & right
+    counts = dict(answered_without_the_answer(engine, items))
+    assert counts["high"] == 0 and sum(counts.values()) >= 60

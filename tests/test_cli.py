@@ -87,6 +87,21 @@ def test_check_json_shape_and_table(capsys) -> None:
     assert code == 0 and "Verdict: ALLOWED WITH A MODIFIER" in out and "26" in out
 
 
+def test_eval_reports_answers_with_the_right_entries_left_out(capsys) -> None:
+    code, out, _ = run(capsys, "eval", "--json", str(DATA / "realq2-dev.toml"))
+    left_out = json.loads(out)["left_out"]
+    assert code == 0 and [row["label"] for row in left_out] == [
+        "high",
+        "medium",
+        "low",
+        "card or rule check",
+        "refused",
+    ]
+    assert sum(row["questions"] for row in left_out) > 0
+    code, out, _ = run(capsys, "eval", str(DATA / "realq2-dev.toml"))
+    assert "right entries left out" in out
+
+
 @pytest.mark.parametrize(
     "argv",
     [
