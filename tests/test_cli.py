@@ -88,7 +88,8 @@ def test_check_json_shape_and_table(capsys) -> None:
 
 
 def test_eval_reports_answers_with_the_right_entries_left_out(capsys) -> None:
-    code, out, _ = run(capsys, "eval", "--json", str(DATA / "realq2-dev.toml"))
+    labeled = DATA / "transcripts" / "failing.toml"  # one question labeled with an entry
+    code, out, _ = run(capsys, "eval", "--json", str(labeled))
     left_out = json.loads(out)["left_out"]
     assert code == 0 and [row["label"] for row in left_out] == [
         "high",
@@ -97,8 +98,8 @@ def test_eval_reports_answers_with_the_right_entries_left_out(capsys) -> None:
         "card or rule check",
         "refused",
     ]
-    assert sum(row["questions"] for row in left_out) > 0
-    code, out, _ = run(capsys, "eval", str(DATA / "realq2-dev.toml"))
+    assert sum(row["questions"] for row in left_out) == 1
+    code, out, _ = run(capsys, "eval", str(labeled))
     assert "right entries left out" in out
 
 
