@@ -105,10 +105,10 @@ def _speaks_to(entry: Entry, reading: QuestionReading) -> bool:
     )
 
 
-def close_call_notice(runner_up: Entry) -> str:
+def close_call_notice(runner_up: Suggestion) -> str:
     """What a close call says: the next-best entry, which may be the one that answers."""
     return (
-        f'Close call: another entry scored nearly as high, "{runner_up.question}" ({runner_up.id}). '
+        f'Close call: another entry scored nearly as high, "{runner_up.question}" ({runner_up.entry_id}). '
         "If this answer is not what you asked, look at that one and the related questions."
     )
 
@@ -649,16 +649,16 @@ class Faqbot:
                     *notices,
                 )
             confidence = scored.score
-            runner_up = next((other for other in ranked if other.entry_id != entry.id), None)
-            if runner_up is not None and confidence - runner_up.score < CLEAR_LEAD:
+            suggestions = self._suggestions(ranked, skip=entry.id)  # the first is the runner-up
+            if suggestions and confidence - suggestions[0].score < CLEAR_LEAD:
                 confidence = min(confidence, CLOSE_CALL_CONFIDENCE)
-                base["notices"] = (*base["notices"], close_call_notice(self.kb.entries_by_id[runner_up.entry_id]))
+                base["notices"] = (*base["notices"], close_call_notice(suggestions[0]))
             return Answer(
                 status="answered",
                 entry_id=entry.id,
                 confidence=confidence,
                 answer=self._entry_text(entry, codes, check, as_of),
-                suggestions=self._suggestions(ranked, skip=entry.id),
+                suggestions=suggestions,
                 sources=self._sources(entry.sources),
                 rule_check=check,
                 kind="faq",

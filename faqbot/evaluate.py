@@ -40,6 +40,11 @@ class Labeled:
     as_of: date | None
     also: frozenset[str] = frozenset()  # other entries that answer it as well
 
+    @property
+    def right_entries(self) -> frozenset[str]:
+        """The labeled entry and the others that answer it as well (empty when not labeled with one)."""
+        return frozenset({self.expected_entry, *self.also}) if self.expected_entry else frozenset()
+
 
 @dataclass(frozen=True, slots=True)
 class Prediction:
@@ -79,9 +84,8 @@ class Evaluation(TypedDict):
     recommended_threshold: float
     reliability: list[tuple[float, float, int, float]]  # (low, high, answers, share right)
     levels: list[tuple[str, int, int]]  # (confidence label, answers, wrong answers)
-    left_out: list[
-        tuple[str, int]
-    ]  # right entries left out: (another entry's label, "card or rule check", "refused"), count
+    # Right entries left out: (another entry's confidence label, "card or rule check" or "refused", questions).
+    left_out: list[tuple[str, int]]
 
 
 def labeled_questions(transcripts: Iterable[Transcript]) -> list[Labeled]:
@@ -113,7 +117,7 @@ def score(system: str, items: Sequence[Labeled], predictions: Sequence[Predictio
             ranks.append(1)
             continue
         ids = [entry for entry, _ in prediction.ranked]
-        hits = [ids.index(e) + 1 for e in {item.expected_entry, *item.also} if e in ids]
+        hits = [ids.index(e) + 1 for e in item.right_entries if e in ids]
         ranks.append(min(hits) if hits else None)
     top1 = sum(_is_right(i, p) for i, p in in_scope)
     answered = [(i, p) for i, p in zip(items, predictions) if p.answered]
@@ -167,25 +171,16 @@ def overall_accuracy(report: Report) -> float:
 
 
 class Baseline:
-    """A baseline ranks entries by one similarity over every question and alternate. ``similarities``
-    scores many questions at once (questions x entries), where that is quicker than one by one."""
+    """A baseline ranks entries by one similarity over every question and alternate; ``similarities``
+    scores a list of questions (questions x entries)."""
 
-    def __init__(
-        self,
-        engine: Faqbot,
-        similarity: Callable[[str], np.ndarray],
-        similarities: Callable[[list[str]], np.ndarray] | None = None,
-    ) -> None:
+    def __init__(self, engine: Faqbot, similarities: Callable[[list[str]], np.ndarray]) -> None:
         self.engine = engine
-        self.similarity = similarity
         self.similarities = similarities
 
-    def rank(self, question: str) -> tuple[tuple[str, float], ...]:
-        return self._ranked(self.similarity(question))
-
     def rank_all(self, questions: Sequence[str]) -> list[tuple[tuple[str, float], ...]]:
-        if self.similarities is None or not questions:
-            return [self.rank(question) for question in questions]
+        if not questions:
+            return []
         return [self._ranked(row) for row in self.similarities(list(questions))]
 
     def _ranked(self, per_entry: np.ndarray) -> tuple[tuple[str, float], ...]:
@@ -218,7 +213,7 @@ def rapidfuzz_baseline(engine: Faqbot) -> Baseline:
         scores = process.cdist(questions, docs, scorer=fuzz.WRatio, dtype=np.float64, workers=-1)
         return np.maximum.reduceat(scores, starts, axis=1) / 100
 
-    return Baseline(engine, lambda question: similarities([question])[0], similarities)
+    return Baseline(engine, similarities)
 
 
 def tfidf_word_baseline(engine: Faqbot) -> Baseline:
@@ -227,11 +222,12 @@ def tfidf_word_baseline(engine: Faqbot) -> Baseline:
     matrix = vectorizer.fit_transform(docs)
     starts = np.flatnonzero(np.r_[True, np.diff(owners) != 0])
 
-    def similarity(question: str) -> np.ndarray:
-        per_doc = (matrix @ vectorizer.transform([question]).T).toarray().ravel()
-        return np.maximum.reduceat(per_doc, starts)
+    def similarities(questions: list[str]) -> np.ndarray:
+        # One question at a time: the sparse products sum in the same order as they always have.
+        per_doc = [(matrix @ vectorizer.transform([q]).T).toarray().ravel() for q in questions]
+        return np.maximum.reduceat(np.stack(per_doc), starts, axis=1)
 
-    return Baseline(engine, similarity)
+    return Baseline(engine, similarities)
 
 
 class FaqbotPredictor:
@@ -306,10 +302,10 @@ def answered_without_the_answer(engine: Faqbot, items: Sequence[Labeled]) -> lis
     many it refuses. Questions a card already answers are left out."""
     counts = {label: 0 for _, label in CONFIDENCE_LEVELS} | {"card or rule check": 0, "refused": 0}
     for item in items:
-        right = {item.expected_entry, *item.also} if item.expected_entry else set()
+        right = item.right_entries
         if item.expect_refusal or not right or "none" in right:
             continue
-        answer = engine.answer(item.question, as_of=item.as_of, others=False, without=frozenset(right))
+        answer = engine.answer(item.question, as_of=item.as_of, others=False, without=right)
         if answer.status != "answered":
             counts["refused"] += 1
         elif answer.entry_id is None:

@@ -427,7 +427,7 @@ def test_with_its_right_entries_left_out_a_real_question_gets_no_high_entry_answ
     # with another entry at "high", and never with an entry it was told to leave out.
     items = labeled_questions([parse_transcript(DATA / "realq-dev.toml")])
     for item in items:
-        right = frozenset({item.expected_entry, *item.also}) if item.expected_entry else frozenset()
+        right = item.right_entries
         if item.expect_refusal or not right or "none" in right:
             continue
         answer = engine.answer(item.question, as_of=item.as_of, others=False, without=right)
