@@ -2,26 +2,26 @@
 do not edit by hand. One logistic-regression coefficient per feature of faqbot.ranking.FEATURES."""
 
 COEFFICIENTS: dict[str, float] = {
-    "phrasing_word": -1.6736,
-    "phrasing_char": 9.427,
-    "phrasing_mix": -2.1688,
-    "entry_word": 32.7872,
-    "codes_question": 2.224,
-    "codes_phrasings": 1.7643,
-    "codes_declared": 5.7032,
-    "codes_elsewhere": -0.9303,
-    "codes_none": 0.6768,
-    "same_intent": 0.5555,
-    "phrasing_word_with_codes": -1.2872,
-    "phrasing_char_with_codes": -3.8743,
-    "entry_word_with_codes": 2.9244,
-    "codes_question_no_words": 0.2478,
-    "codes_declared_no_words": 0.6275,
-    "same_aspect": 1.0465,
-    "other_aspect": -0.1047,
-    "codes_subject": 1.0687,
-    "modifier_named": 1.2621,
+    "phrasing_word": -1.6275,
+    "phrasing_char": 9.2894,
+    "phrasing_mix": -2.0038,
+    "entry_word": 33.2288,
+    "codes_question": 2.2857,
+    "codes_phrasings": 1.4715,
+    "codes_declared": 5.7706,
+    "codes_elsewhere": -1.1619,
+    "codes_none": 0.4602,
+    "same_intent": 0.7427,
+    "phrasing_word_with_codes": -1.4595,
+    "phrasing_char_with_codes": -3.77,
+    "entry_word_with_codes": 2.7179,
+    "codes_question_no_words": 0.2708,
+    "codes_declared_no_words": 0.6351,
+    "same_aspect": 1.0059,
+    "other_aspect": -0.1244,
+    "codes_subject": 1.1013,
+    "modifier_named": 1.547,
 }
-BIAS: float = -6.8898
+BIAS: float = -6.912
 # Confidence: sigmoid(a * relevance logit + b * known-word share + c), fitted on whether the best entry is right.
-CALIBRATION: tuple[float, float, float] = (0.2077, 3.1886, -3.3217)
+CALIBRATION: tuple[float, float, float] = (0.2149, 2.8234, -3.019)
