@@ -36,8 +36,12 @@ from faqbot.text_index import CHAR_MODEL, WORD_MODEL, fit_or_load, keyed_by
 
 # How much an entry's other codes lower its code score ("what is 77011" vs an entry on 77011 and 77014).
 EXTRA_CODES_PENALTY = 0.3
-# Entries whose character n-grams are scored (the best on words, plus entries naming an asked code).
+# Entries whose character n-grams are scored (the best on words, plus entries naming an asked code)
+# in a knowledge base larger than ALL_ENTRIES_SCORED.
 SHORTLIST = 300
+# Up to this many entries, the character model scores every entry (term-major, like words): the shipped
+# knowledge base, with room to grow. Above it, only a shortlist of SHORTLIST entries.
+ALL_ENTRIES_SCORED = 500
 # Alternates with fewer content words than this are left out of the text index (codes still count).
 MIN_PHRASING_WORDS = 2
 SPELLING_MEMO_SIZE = 10_000
@@ -357,7 +361,7 @@ class Ranker:
     """A fitted index over FAQ entries. Build once per knowledge base; ``rank`` is read-only.
 
     Scoring is exact for every entry on the word models; the character model, the costly one on a
-    large knowledge base, is computed only for a shortlist of ``SHORTLIST`` entries (the best on
+    large knowledge base (above ``ALL_ENTRIES_SCORED``), is computed only for a shortlist of ``SHORTLIST`` entries (the best on
     words, plus every entry naming an asked code). Query words are typo-corrected against the
     vocabulary first, so a typo still reaches the shortlist.
     """
@@ -386,7 +390,7 @@ class Ranker:
                 entry_texts_digest(self.entries),
             ],
             lambda: prepare_phrasings(
-                self.entries, self._known, self._abbreviations, lazy_whole=len(self.entries) > SHORTLIST
+                self.entries, self._known, self._abbreviations, lazy_whole=len(self.entries) > ALL_ENTRIES_SCORED
             ),
             cache_dir,
         )
@@ -397,7 +401,7 @@ class Ranker:
         self._lengths = np.diff(np.r_[self._starts, owned]).astype(np.int64)
         # Every entry fits the shortlist: score character n-grams term-major, like words. Else
         # keep phrasings as rows, to score only the shortlisted ones.
-        self._char_all = len(self.entries) <= SHORTLIST
+        self._char_all = len(self.entries) <= ALL_ENTRIES_SCORED
         # The phrasing documents, kept when every entry fits the shortlist (the shipped knowledge
         # base); a large one does not keep them (ranking reads only the fitted models: 230 MB of
         # text at 100,000 entries).
@@ -516,8 +520,8 @@ class Ranker:
         word_best = best_per_entry(word_docs, hits, self._owners, self._starts)
         whole_entry = postings_dot(self._entry_t, terms, weights)
         grams, gram_weights = self._char_query.weights(cleaned)
-        size = min(SHORTLIST, len(self.entries))
-        if self._char_all and size == len(self.entries):
+        size = len(self.entries) if self._char_all else min(SHORTLIST, len(self.entries))
+        if self._char_all:
             shortlist, offsets = np.arange(size), self._starts
             doc_rows: np.ndarray | slice = slice(None)
             char_docs = postings_dot(self._char_docs, grams, gram_weights)

@@ -2,26 +2,26 @@
 do not edit by hand. One logistic-regression coefficient per feature of faqbot.ranking.FEATURES."""
 
 COEFFICIENTS: dict[str, float] = {
-    "phrasing_word": -1.6275,
-    "phrasing_char": 9.2894,
-    "phrasing_mix": -2.0038,
-    "entry_word": 33.2288,
-    "codes_question": 2.2857,
-    "codes_phrasings": 1.4715,
-    "codes_declared": 5.7706,
-    "codes_elsewhere": -1.1619,
-    "codes_none": 0.4602,
-    "same_intent": 0.7427,
-    "phrasing_word_with_codes": -1.4595,
-    "phrasing_char_with_codes": -3.77,
-    "entry_word_with_codes": 2.7179,
-    "codes_question_no_words": 0.2708,
-    "codes_declared_no_words": 0.6351,
-    "same_aspect": 1.0059,
-    "other_aspect": -0.1244,
-    "codes_subject": 1.1013,
-    "modifier_named": 1.547,
+    "phrasing_word": -1.6244,
+    "phrasing_char": 9.2829,
+    "phrasing_mix": -1.9994,
+    "entry_word": 33.2319,
+    "codes_question": 2.2714,
+    "codes_phrasings": 1.4837,
+    "codes_declared": 5.7755,
+    "codes_elsewhere": -1.1598,
+    "codes_none": 0.4551,
+    "same_intent": 0.7381,
+    "phrasing_word_with_codes": -1.4722,
+    "phrasing_char_with_codes": -3.7766,
+    "entry_word_with_codes": 2.7085,
+    "codes_question_no_words": 0.1323,
+    "codes_declared_no_words": 0.68,
+    "same_aspect": 1.008,
+    "other_aspect": -0.126,
+    "codes_subject": 1.1076,
+    "modifier_named": 1.5784,
 }
-BIAS: float = -6.912
+BIAS: float = -6.9125
 # Confidence: sigmoid(a * relevance logit + b * known-word share + c), fitted on whether the best entry is right.
-CALIBRATION: tuple[float, float, float] = (0.2149, 2.8234, -3.019)
+CALIBRATION: tuple[float, float, float] = (0.2141, 2.8221, -3.0161)

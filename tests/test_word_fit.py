@@ -13,7 +13,7 @@ import pytest
 import faqbot.ranking as ranking
 import faqbot.word_fit
 from faqbot.bench import synthetic_entries
-from faqbot.ranking import SHORTLIST, Ranker, prepare_phrasings
+from faqbot.ranking import ALL_ENTRIES_SCORED, Ranker, prepare_phrasings
 from faqbot.text_index import word_vectorizer
 from faqbot.whole_texts import WholeTexts
 from faqbot.word_fit import fit_words
@@ -65,7 +65,7 @@ def test_whole_texts_built_when_read_are_the_held_ones(kb) -> None:
 
 def test_a_large_ranker_keeps_no_texts_ranks_alike_from_its_caches(engine, tmp_path, monkeypatch) -> None:
     """Also: a restart reads only the index and the small phrasings file; texts are read to fit."""
-    kb, entries = synthetic_entries(SHORTLIST + 1)
+    kb, entries = synthetic_entries(ALL_ENTRIES_SCORED + 1)
     fresh = Ranker(entries, kb.codes.keys(), abbreviations=kb.abbreviations, cache_dir=tmp_path)
     assert fresh.docs == ()
     assert sorted(path.name.split("-")[0] for path in tmp_path.iterdir()) == ["index", "phrasings", "texts"]
