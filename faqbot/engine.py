@@ -36,7 +36,7 @@ Status = Literal["answered", "no_match"]
 STALE_AFTER = timedelta(days=365)
 HISTORY_FROM = date(2009, 1, 1)
 # Below this combined score an entry is not trusted; see README "Quality" for how it was chosen.
-MATCH_THRESHOLD = 0.40
+MATCH_THRESHOLD = 0.35
 MAX_SUGGESTIONS = 3
 # Between an entry's text and the rule-check summary appended to it.
 RULE_CHECK_SEPARATOR = "\n\nRule check for "
