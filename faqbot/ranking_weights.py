@@ -2,26 +2,26 @@
 do not edit by hand. One logistic-regression coefficient per feature of faqbot.ranking.FEATURES."""
 
 COEFFICIENTS: dict[str, float] = {
-    "phrasing_word": -1.6244,
-    "phrasing_char": 9.2829,
-    "phrasing_mix": -1.9994,
-    "entry_word": 33.2319,
-    "codes_question": 2.2714,
-    "codes_phrasings": 1.4837,
-    "codes_declared": 5.7755,
+    "phrasing_word": -1.6311,
+    "phrasing_char": 9.2818,
+    "phrasing_mix": -1.9971,
+    "entry_word": 33.241,
+    "codes_question": 2.273,
+    "codes_phrasings": 1.4775,
+    "codes_declared": 5.7806,
     "codes_elsewhere": -1.1598,
-    "codes_none": 0.4551,
-    "same_intent": 0.7381,
-    "phrasing_word_with_codes": -1.4722,
-    "phrasing_char_with_codes": -3.7766,
-    "entry_word_with_codes": 2.7085,
-    "codes_question_no_words": 0.1323,
-    "codes_declared_no_words": 0.68,
-    "same_aspect": 1.008,
-    "other_aspect": -0.126,
-    "codes_subject": 1.1076,
-    "modifier_named": 1.5784,
+    "codes_none": 0.4501,
+    "same_intent": 0.7388,
+    "phrasing_word_with_codes": -1.4496,
+    "phrasing_char_with_codes": -3.79,
+    "entry_word_with_codes": 2.7433,
+    "codes_question_no_words": 0.1325,
+    "codes_declared_no_words": 0.6796,
+    "same_aspect": 1.0054,
+    "other_aspect": -0.1251,
+    "codes_subject": 1.1083,
+    "modifier_named": 1.5849,
 }
-BIAS: float = -6.9125
+BIAS: float = -6.9122
 # Confidence: sigmoid(a * relevance logit + b * known-word share + c), fitted on whether the best entry is right.
-CALIBRATION: tuple[float, float, float] = (0.2141, 2.8221, -3.0161)
+CALIBRATION: tuple[float, float, float] = (0.2137, 2.8115, -3.0003)
